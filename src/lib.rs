@@ -1,0 +1,8 @@
+//! synclint: a static policy linter for Argo CD GitOps repositories.
+//!
+//! The modules follow the pipeline in data-flow order:
+//! discover → load → render → apps → graph → rules → suppress → report.
+
+pub mod diagnostic;
+pub mod load;
+pub mod source;
