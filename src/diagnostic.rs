@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::source::{SourceMap, Span};
+use crate::source::{SourceFile, SourceMap, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -57,7 +57,10 @@ pub struct Location {
 
 impl Location {
     pub fn resolve(sources: &SourceMap, span: Span) -> Location {
-        let file = sources.get(span.file);
+        Location::resolve_in(sources.get(span.file), span)
+    }
+
+    pub fn resolve_in(file: &SourceFile, span: Span) -> Location {
         let start = file.position(span.start as usize);
         let end = file.position(span.end as usize);
         Location {
@@ -153,4 +156,40 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+impl Diagnostic {
+    pub fn new(rule: &'static str, severity: Severity, message: String, location: Location) -> Self {
+        Diagnostic {
+            rule,
+            severity,
+            message,
+            location,
+            related: Vec::new(),
+            app: None,
+            object: None,
+            field: String::new(),
+            help: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_related(mut self, location: Location, label: impl Into<String>) -> Self {
+        self.related.push(Related { location, label: label.into() });
+        self
+    }
+
+    pub fn with_object(mut self, object: ObjectRef) -> Self {
+        self.object = Some(object);
+        self
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = field.into();
+        self
+    }
 }

@@ -4,5 +4,7 @@
 //! discover → load → render → apps → graph → rules → suppress → report.
 
 pub mod diagnostic;
+pub mod discover;
 pub mod load;
+pub mod rules;
 pub mod source;

@@ -1,4 +1,184 @@
-//! load: YAML and JSON files into trees with spans, and the Kubernetes objects in them.
+//! load: read and parse every discovered YAML/JSON file (in parallel), find the
+//! Kubernetes objects in it, and turn unreadable or unparsable input into `yaml-syntax`
+//! diagnostics so the rest of the repository is still linted.
 
+pub mod comments;
+pub mod objects;
 pub mod tree;
 pub mod yaml;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::discover::{DiscoveredFile, Discovery, FileKind};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
+pub use comments::Comment;
+pub use objects::Object;
+use tree::{NodeId, Tree};
+use yaml::Bounds;
+
+/// Files larger than this are reported, not parsed.
+pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+
+#[derive(Debug)]
+pub struct LoadedFile {
+    pub id: FileId,
+    pub rel: String,
+    pub kind: FileKind,
+    pub tree: Tree,
+    pub documents: Vec<Option<NodeId>>,
+    pub objects: Vec<Object>,
+    /// `# synclint: ...` comments, for the suppress stage.
+    pub comments: Vec<Comment>,
+    /// Whether the file failed to read or parse (completely).
+    pub broken: bool,
+}
+
+/// Everything read from the repository.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub sources: SourceMap,
+    /// Indexed by `FileId`.
+    pub files: Vec<LoadedFile>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Secret `data`/`stringData` values: never printed.
+    pub redactions: Vec<Span>,
+}
+
+impl Loaded {
+    pub fn file(&self, id: FileId) -> &LoadedFile {
+        &self.files[id.0 as usize]
+    }
+    pub fn tree(&self, id: FileId) -> &Tree {
+        &self.file(id).tree
+    }
+    pub fn objects(&self) -> impl Iterator<Item = &Object> {
+        self.files.iter().flat_map(|f| f.objects.iter())
+    }
+    pub fn location(&self, span: Span) -> Location {
+        Location::resolve(&self.sources, span)
+    }
+}
+
+struct Outcome {
+    source: Arc<SourceFile>,
+    file: LoadedFile,
+    diagnostics: Vec<Diagnostic>,
+    redactions: Vec<Span>,
+}
+
+/// Loads every file of the discovery; `overrides` replaces a file's content (an editor
+/// buffer read from stdin), keyed by relative path.
+pub fn load(discovery: &Discovery, overrides: &HashMap<String, String>) -> Loaded {
+    let outcomes: Vec<Outcome> = discovery
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| load_one(FileId(i as u32), f, overrides.get(&f.rel)))
+        .collect();
+    let mut loaded = Loaded::default();
+    for outcome in outcomes {
+        loaded.sources.push(outcome.source);
+        loaded.files.push(outcome.file);
+        loaded.diagnostics.extend(outcome.diagnostics);
+        loaded.redactions.extend(outcome.redactions);
+    }
+    loaded
+}
+
+fn parses_as_yaml(kind: FileKind) -> bool {
+    matches!(
+        kind,
+        FileKind::Manifest | FileKind::Kustomization | FileKind::ArgocdSource | FileKind::Config
+    )
+}
+
+fn load_one(id: FileId, f: &DiscoveredFile, override_text: Option<&String>) -> Outcome {
+    let mut problem: Option<(usize, String)> = None;
+    let text: Arc<str> = if let Some(t) = override_text {
+        t.as_str().into()
+    } else if !parses_as_yaml(f.kind) {
+        // SQL and chart files are read by later stages when they need them.
+        "".into()
+    } else if f.size > MAX_FILE_BYTES {
+        problem = Some((
+            0,
+            format!(
+                "file is {} MB, over the {} MB limit; not linted",
+                f.size / 1_000_000,
+                MAX_FILE_BYTES / 1_048_576
+            ),
+        ));
+        "".into()
+    } else {
+        match std::fs::read(&f.path) {
+            Err(e) => {
+                problem = Some((0, format!("cannot read file: {e}")));
+                "".into()
+            }
+            Ok(bytes) => decode(bytes, &mut problem),
+        }
+    };
+    let source = Arc::new(SourceFile::new(id, f.rel.clone(), text.clone()));
+    let mut file = LoadedFile {
+        id,
+        rel: f.rel.clone(),
+        kind: f.kind,
+        tree: Tree::default(),
+        documents: Vec::new(),
+        objects: Vec::new(),
+        comments: Vec::new(),
+        broken: problem.is_some(),
+    };
+    let mut diagnostics = Vec::new();
+    let mut redactions = Vec::new();
+    let syntax = |offset: usize, message: String| {
+        let span = Span::new(id, offset, offset);
+        let location = Location::resolve_in(&source, span);
+        Diagnostic::new("yaml-syntax", Severity::Error, message, location).with_help(
+            "Fix the file so that it parses as YAML; Argo CD fails to generate manifests for the whole app otherwise.",
+        )
+    };
+    if let Some((offset, message)) = problem {
+        diagnostics.push(syntax(offset, message));
+    } else if parses_as_yaml(f.kind) {
+        let parsed = yaml::parse(id, &text, Bounds::default());
+        file.tree = parsed.tree;
+        file.documents = parsed.documents;
+        file.comments = comments::scan(id, &text);
+        if let Some(err) = parsed.error {
+            file.broken = true;
+            diagnostics.push(syntax(err.offset, format!("invalid YAML: {}", err.message)));
+        }
+        if f.kind == FileKind::Manifest {
+            let found = objects::extract(&file.tree, &file.documents, id, &f.rel);
+            file.objects = found.objects;
+            redactions = found.redactions;
+            diagnostics.extend(found.problems.into_iter().map(|(span, message)| {
+                let location = Location::resolve_in(&source, span);
+                Diagnostic::new("yaml-syntax", Severity::Error, message, location)
+                    .with_help("Make every document a complete Kubernetes object (apiVersion, kind, metadata.name), or move non-manifest YAML out of the synced path.")
+            }));
+        }
+    }
+    Outcome { source, file, diagnostics, redactions }
+}
+
+/// UTF-8 text, or the lossy text plus a problem at the first bad byte.
+fn decode(bytes: Vec<u8>, problem: &mut Option<(usize, String)>) -> Arc<str> {
+    if bytes.iter().take(8192).any(|b| *b == 0) {
+        *problem = Some((0, "binary file, not YAML".into()));
+        return "".into();
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => s.into(),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            *problem = Some((at, "file is not valid UTF-8".into()));
+            String::from_utf8_lossy(e.as_bytes()).into_owned().into()
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! rules: one file per rule, each a function of an app graph (or of the loaded files)
+//! that returns diagnostics. Rules never read files or parse YAML themselves.
+//!
+//! Adding a rule: write `src/rules/<id>.rs` with a `pub const RULE: Rule`, add one line to
+//! [`REGISTRY`], write `rules/<id>.md`, and add cases under `testdata/rules/<id>/`.
+
+use crate::diagnostic::Severity;
+
+/// What a rule looks at.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// Findings are produced by an earlier pipeline stage (loader, renderer); the rule
+    /// exists for its id, severity and documentation.
+    Stage,
+}
+
+/// A rule: its identity, default severity, documentation page and check.
+#[derive(Clone, Copy)]
+pub struct Rule {
+    pub id: &'static str,
+    pub severity: Severity,
+    /// The rule's page, `rules/<id>.md`, embedded at build time.
+    pub page: &'static str,
+    pub check: Check,
+}
+
+impl Rule {
+    /// The one-line `summary:` from the page's front matter.
+    pub fn summary(&self) -> &'static str {
+        front_matter(self.page, "summary").unwrap_or("")
+    }
+
+    /// The text of a `## <name>` section of the page, trimmed.
+    pub fn section(&self, name: &str) -> Option<&'static str> {
+        section(self.page, name)
+    }
+
+    /// The page without its front matter.
+    pub fn body(&self) -> &'static str {
+        match self.page.strip_prefix("---\n").and_then(|r| r.find("\n---\n").map(|i| &r[i + 5..])) {
+            Some(body) => body.trim_start(),
+            None => self.page,
+        }
+    }
+}
+
+fn front_matter(page: &'static str, key: &str) -> Option<&'static str> {
+    let rest = page.strip_prefix("---\n")?;
+    let end = rest.find("\n---")?;
+    rest[..end].lines().find_map(|line| {
+        let value = line.strip_prefix(key)?.strip_prefix(':')?;
+        Some(value.trim().trim_matches('"'))
+    })
+}
+
+fn section(page: &'static str, name: &str) -> Option<&'static str> {
+    let heading = format!("\n## {name}\n");
+    let start = page.find(&heading)? + heading.len();
+    let rest = &page[start..];
+    let end = rest.find("\n## ").unwrap_or(rest.len());
+    Some(rest[..end].trim())
+}
+
+/// Every rule, in the order of the design's catalogue.
+pub static REGISTRY: &[Rule] = &[];
+
+pub fn find(id: &str) -> Option<&'static Rule> {
+    REGISTRY.iter().find(|r| r.id == id)
+}
