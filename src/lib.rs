@@ -3,8 +3,11 @@
 //! The modules follow the pipeline in data-flow order:
 //! discover → load → render → apps → graph → rules → suppress → report.
 
+pub mod apps;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod load;
+pub mod render;
 pub mod rules;
 pub mod source;

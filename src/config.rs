@@ -1,0 +1,228 @@
+//! `.synclint.yaml`: rule severities, path ignores, repository URLs, migration patterns
+//! and known external names. Parsed with our own YAML tree so every error has a line.
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::diagnostic::Severity;
+use crate::load::tree::{NodeId, Tree};
+use crate::load::yaml::{parse, Bounds};
+use crate::source::{FileId, SourceFile};
+
+/// A rule's configured level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Off,
+    Severity(Severity),
+}
+
+#[derive(Debug, Default)]
+pub struct Config {
+    pub rules: Vec<(String, Level)>,
+    pub ignore: Option<GlobSet>,
+    pub per_path_ignores: Vec<(GlobSet, Vec<String>)>,
+    /// Repository URLs that mean "this checkout".
+    pub repositories: Vec<String>,
+    pub migration_commands: Vec<String>,
+    pub migration_names: Vec<String>,
+    /// Names created outside the repository (by operators, by hand), by kind.
+    pub external_secrets: Vec<String>,
+    pub external_config_maps: Vec<String>,
+    pub external_service_accounts: Vec<String>,
+    pub external_pvcs: Vec<String>,
+}
+
+/// A config error with its place, printed as `path:line:col: error: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}: error: {}", self.path, self.line, self.column, self.message)
+    }
+}
+
+impl Config {
+    pub fn level(&self, rule: &str) -> Option<Level> {
+        self.rules.iter().rev().find(|(id, _)| id == rule).map(|(_, l)| *l)
+    }
+
+    pub fn is_ignored_path(&self, rel: &str) -> bool {
+        self.ignore.as_ref().is_some_and(|g| g.is_match(rel))
+    }
+
+    pub fn is_ignored_for(&self, rel: &str, rule: &str) -> bool {
+        self.per_path_ignores
+            .iter()
+            .any(|(glob, rules)| glob.is_match(rel) && rules.iter().any(|r| r == rule || r == "all"))
+    }
+
+    /// Parses a config file; `known_rule` validates rule ids.
+    pub fn parse(path: &str, text: &str, known_rule: &dyn Fn(&str) -> bool) -> Result<Config, ConfigError> {
+        let source = SourceFile::new(FileId(0), path.to_string(), text.into());
+        let parsed = parse(FileId(0), text, Bounds::default());
+        let err = |offset: usize, message: String| {
+            let p = source.position(offset);
+            ConfigError { path: path.to_string(), line: p.line, column: p.column, message }
+        };
+        if let Some(e) = parsed.error {
+            return Err(err(e.offset, format!("invalid YAML: {}", e.message)));
+        }
+        let tree = &parsed.tree;
+        let mut config = Config::default();
+        let Some(root) = parsed.documents.first().copied().flatten() else {
+            return Ok(config);
+        };
+        if !tree.is_map(root) {
+            return Err(err(0, "the config file must be a mapping".into()));
+        }
+        let at = |id: NodeId| tree.span(id).start as usize;
+        for entry in tree.entries(root) {
+            let key = tree.str(entry.key).unwrap_or("");
+            let value = entry.value;
+            match key {
+                "rules" => {
+                    for rule in tree.entries(value) {
+                        let id = tree.str(rule.key).unwrap_or("");
+                        if !known_rule(id) {
+                            return Err(err(at(rule.key), format!("unknown rule `{id}`")));
+                        }
+                        let level = match tree.str(rule.value) {
+                            Some("off") => Level::Off,
+                            Some(s) => Level::Severity(Severity::parse(s).ok_or_else(|| {
+                                err(at(rule.value), format!("`{s}` is not one of off, error, warning, note"))
+                            })?),
+                            // YAML 1.1 reads an unquoted `off` as false.
+                            None => return Err(err(at(rule.value), "expected off, error, warning or note".into())),
+                        };
+                        config.rules.push((id.to_string(), level));
+                    }
+                }
+                "ignore" => config.ignore = Some(globs(tree, value, &err)?),
+                "per-path-ignores" => {
+                    for item in tree.entries(value) {
+                        let glob = globs_from(tree, &[item.key], &err)?;
+                        let rules = strings(tree, item.value, &err)?;
+                        for (id, node) in &rules {
+                            if !known_rule(id) && id != "all" {
+                                return Err(err(at(*node), format!("unknown rule `{id}`")));
+                            }
+                        }
+                        config.per_path_ignores.push((glob, rules.into_iter().map(|r| r.0).collect()));
+                    }
+                }
+                "repositories" => config.repositories = names(tree, value, &err)?,
+                "migrations" => {
+                    for item in tree.entries(value) {
+                        match tree.str(item.key).unwrap_or("") {
+                            "commands" => config.migration_commands = names(tree, item.value, &err)?,
+                            "names" => config.migration_names = names(tree, item.value, &err)?,
+                            other => return Err(err(at(item.key), format!("unknown key `migrations.{other}` (expected commands, names)"))),
+                        }
+                    }
+                }
+                "external" => {
+                    for item in tree.entries(value) {
+                        let list = names(tree, item.value, &err)?;
+                        match tree.str(item.key).unwrap_or("") {
+                            "secrets" => config.external_secrets = list,
+                            "configmaps" => config.external_config_maps = list,
+                            "serviceaccounts" => config.external_service_accounts = list,
+                            "pvcs" => config.external_pvcs = list,
+                            other => return Err(err(at(item.key), format!("unknown key `external.{other}` (expected secrets, configmaps, serviceaccounts, pvcs)"))),
+                        }
+                    }
+                }
+                other => {
+                    return Err(err(
+                        at(entry.key),
+                        format!("unknown key `{other}` (expected rules, ignore, per-path-ignores, repositories, migrations, external)"),
+                    ));
+                }
+            }
+        }
+        Ok(config)
+    }
+}
+
+type ErrFn<'a> = dyn Fn(usize, String) -> ConfigError + 'a;
+
+fn strings(tree: &Tree, node: NodeId, err: &ErrFn) -> Result<Vec<(String, NodeId)>, ConfigError> {
+    if let Some(s) = tree.str(node) {
+        // Also accept "a, b" for convenience.
+        return Ok(s.split(',').map(|p| (p.trim().to_string(), node)).filter(|p| !p.0.is_empty()).collect());
+    }
+    if !tree.is_seq(node) {
+        return Err(err(tree.span(node).start as usize, "expected a list of strings".into()));
+    }
+    tree.items(node)
+        .iter()
+        .map(|i| {
+            tree.str(*i)
+                .map(|s| (s.to_string(), *i))
+                .ok_or_else(|| err(tree.span(*i).start as usize, "expected a string".into()))
+        })
+        .collect()
+}
+
+fn names(tree: &Tree, node: NodeId, err: &ErrFn) -> Result<Vec<String>, ConfigError> {
+    Ok(strings(tree, node, err)?.into_iter().map(|s| s.0).collect())
+}
+
+fn globs(tree: &Tree, node: NodeId, err: &ErrFn) -> Result<GlobSet, ConfigError> {
+    let items: Vec<NodeId> = strings(tree, node, err)?.into_iter().map(|s| s.1).collect();
+    globs_from(tree, &items, err)
+}
+
+fn globs_from(tree: &Tree, nodes: &[NodeId], err: &ErrFn) -> Result<GlobSet, ConfigError> {
+    let mut builder = GlobSetBuilder::new();
+    for node in nodes {
+        let text = tree.str(*node).unwrap_or("");
+        for pattern in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let glob = Glob::new(pattern)
+                .map_err(|e| err(tree.span(*node).start as usize, format!("invalid glob `{pattern}`: {e}")))?;
+            builder.add(glob);
+            // `dir` also means everything below it, as in .gitignore.
+            if !pattern.contains('*') {
+                if let Ok(g) = Glob::new(&format!("{}/**", pattern.trim_end_matches('/'))) {
+                    builder.add(g);
+                }
+            }
+        }
+    }
+    builder.build().map_err(|e| err(0, format!("invalid globs: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn known(id: &str) -> bool {
+        id.starts_with("hook") || id.starts_with("migration")
+    }
+
+    #[test]
+    fn parses_a_full_config() {
+        let text = "rules:\n  hook-delete-policy: \"off\"\n  migration-concurrency: error\nignore: [vendor]\nper-path-ignores:\n  legacy/**: [hook-active-deadline]\nrepositories: [https://github.com/acme/gitops]\nmigrations:\n  commands: [bin/migrate]\nexternal:\n  secrets: [db]\n";
+        let c = Config::parse(".synclint.yaml", text, &known).unwrap();
+        assert_eq!(c.level("hook-delete-policy"), Some(Level::Off));
+        assert!(c.is_ignored_path("vendor/x.yaml"));
+        assert!(c.is_ignored_for("legacy/a/b.yaml", "hook-active-deadline"));
+        assert_eq!(c.external_secrets, vec!["db"]);
+    }
+
+    #[test]
+    fn errors_point_at_the_bad_line() {
+        let e = Config::parse(".synclint.yaml", "rules:\n  no-such-rule: error\n", &known).unwrap_err();
+        assert_eq!((e.line, e.column), (2, 3));
+        let e = Config::parse(".synclint.yaml", "rules:\n  hook-x: loud\n", &known).unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.to_string().starts_with(".synclint.yaml:2:"));
+        let e = Config::parse(".synclint.yaml", "bogus: 1\n", &known).unwrap_err();
+        assert_eq!(e.line, 1);
+    }
+}
