@@ -188,6 +188,11 @@ impl Diagnostic {
         self
     }
 
+    pub fn with_app(mut self, app: &str) -> Self {
+        self.app = Some(app.to_string());
+        self
+    }
+
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
         self.field = field.into();
         self

@@ -58,6 +58,22 @@ impl Loaded {
     pub fn objects(&self) -> impl Iterator<Item = &Object> {
         self.files.iter().flat_map(|f| f.objects.iter())
     }
+    /// A file with no content, for findings about a path itself (a symlink).
+    pub fn add_virtual_file(&mut self, display: String, rel: &str) -> FileId {
+        let id = self.sources.add(display, "".into());
+        self.files.push(LoadedFile {
+            id,
+            rel: rel.to_string(),
+            kind: FileKind::Manifest,
+            tree: Tree::default(),
+            documents: Vec::new(),
+            objects: Vec::new(),
+            comments: Vec::new(),
+            broken: true,
+        });
+        id
+    }
+
     pub fn location(&self, span: Span) -> Location {
         Location::resolve(&self.sources, span)
     }
@@ -72,12 +88,12 @@ struct Outcome {
 
 /// Loads every file of the discovery; `overrides` replaces a file's content (an editor
 /// buffer read from stdin), keyed by relative path.
-pub fn load(discovery: &Discovery, overrides: &HashMap<String, String>) -> Loaded {
+pub fn load(discovery: &Discovery, overrides: &HashMap<String, String>, display_prefix: &str) -> Loaded {
     let outcomes: Vec<Outcome> = discovery
         .files
         .par_iter()
         .enumerate()
-        .map(|(i, f)| load_one(FileId(i as u32), f, overrides.get(&f.rel)))
+        .map(|(i, f)| load_one(FileId(i as u32), f, overrides.get(&f.rel), display_prefix))
         .collect();
     let mut loaded = Loaded::default();
     for outcome in outcomes {
@@ -96,7 +112,7 @@ fn parses_as_yaml(kind: FileKind) -> bool {
     )
 }
 
-fn load_one(id: FileId, f: &DiscoveredFile, override_text: Option<&String>) -> Outcome {
+fn load_one(id: FileId, f: &DiscoveredFile, override_text: Option<&String>, display_prefix: &str) -> Outcome {
     let mut problem: Option<(usize, String)> = None;
     let text: Arc<str> = if let Some(t) = override_text {
         t.as_str().into()
@@ -122,7 +138,7 @@ fn load_one(id: FileId, f: &DiscoveredFile, override_text: Option<&String>) -> O
             Ok(bytes) => decode(bytes, &mut problem),
         }
     };
-    let source = Arc::new(SourceFile::new(id, f.rel.clone(), text.clone()));
+    let source = Arc::new(SourceFile::new(id, format!("{display_prefix}{}", f.rel), text.clone()));
     let mut file = LoadedFile {
         id,
         rel: f.rel.clone(),

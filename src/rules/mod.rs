@@ -4,7 +4,19 @@
 //! Adding a rule: write `src/rules/<id>.rs` with a `pub const RULE: Rule`, add one line to
 //! [`REGISTRY`], write `rules/<id>.md`, and add cases under `testdata/rules/<id>/`.
 
-use crate::diagnostic::Severity;
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::{AppGraph, RepoIndex};
+use crate::load::Loaded;
+
+/// What every rule may read besides its app graph.
+pub struct Context<'a> {
+    pub loaded: &'a Loaded,
+    pub config: &'a Config,
+    pub repo: &'a RepoIndex,
+}
+
+pub type AppCheck = fn(&AppGraph, &Context, &mut Vec<Diagnostic>);
 
 /// What a rule looks at.
 #[derive(Clone, Copy)]
@@ -12,6 +24,8 @@ pub enum Check {
     /// Findings are produced by an earlier pipeline stage (loader, renderer); the rule
     /// exists for its id, severity and documentation.
     Stage,
+    /// A function of one app's graph.
+    App(AppCheck),
 }
 
 /// A rule: its identity, default severity, documentation page and check.

@@ -1,0 +1,181 @@
+//! The pipeline, end to end: discover → load → apps → graph → rules → suppress.
+//! Report formatting is separate (`report`), so library users get plain diagnostics.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::apps::{self, RepoIdentity};
+use crate::config::{Config, ConfigError, Level};
+use crate::diagnostic::{self, Diagnostic, Location, Severity};
+use crate::discover::{self, FileKind};
+use crate::graph::migration::Patterns;
+use crate::graph::{AppGraph, RepoIndex};
+use crate::load::{self, Loaded};
+use crate::rules::{self, Check, Context};
+use crate::source::Span;
+use crate::suppress;
+
+#[derive(Debug, Default)]
+pub struct Options {
+    /// The repository root.
+    pub root: PathBuf,
+    /// The config file; `None` means `<root>/.synclint.yaml` when it exists.
+    pub config: Option<PathBuf>,
+    /// Only these rules (empty: all).
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    /// File contents that replace what is on disk (an editor buffer), by relative path.
+    pub overrides: HashMap<String, String>,
+    /// Report only findings in these files (relative paths); `None`: all.
+    pub only_files: Option<Vec<String>>,
+    /// Prefix for displayed paths (the root relative to the working directory).
+    pub display_prefix: String,
+}
+
+#[derive(Debug)]
+pub enum Error {
+    Config(ConfigError),
+    Usage(String),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Config(e) => e.fmt(f),
+            Error::Usage(s) => f.write_str(s),
+        }
+    }
+}
+
+pub struct Outcome {
+    pub loaded: Loaded,
+    pub diagnostics: Vec<Diagnostic>,
+    pub apps: usize,
+    pub files: usize,
+    pub external_sources: usize,
+    /// Walk problems that are not findings (loops, unreadable directories).
+    pub warnings: Vec<String>,
+}
+
+pub fn load_config(options: &Options) -> Result<Config, Error> {
+    let path = match &options.config {
+        Some(p) => p.clone(),
+        None => options.root.join(discover::CONFIG_FILE),
+    };
+    if options.config.is_none() && !path.exists() {
+        return Ok(Config::default());
+    }
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Error::Usage(format!("cannot read config file {}: {e}", path.display())))?;
+    let shown = path.strip_prefix(&options.root).unwrap_or(&path);
+    Config::parse(&shown.display().to_string(), &text, &|id| rules::find(id).is_some()).map_err(Error::Config)
+}
+
+pub fn lint(options: &Options) -> Result<Outcome, Error> {
+    for id in options.select.iter().chain(&options.ignore) {
+        if rules::find(id).is_none() {
+            return Err(Error::Usage(format!("unknown rule `{id}` (see `synclint rules`)")));
+        }
+    }
+    let config = load_config(options)?;
+    let mut discovery = discover::discover(&options.root);
+    discovery.files.retain(|f| !config.is_ignored_path(&f.rel));
+    let mut loaded = load::load(&discovery, &options.overrides, &options.display_prefix);
+    let identity = RepoIdentity::new(&options.root, &config);
+    let apps = apps::resolve(&loaded, &identity);
+    let repo = RepoIndex::build(&loaded);
+    let patterns = Patterns {
+        commands: config.migration_commands.clone(),
+        names: config.migration_names.clone(),
+    };
+    let enabled: Vec<&rules::Rule> = rules::REGISTRY
+        .iter()
+        .filter(|r| options.select.is_empty() || options.select.iter().any(|s| s == r.id))
+        .filter(|r| !options.ignore.iter().any(|s| s == r.id))
+        .filter(|r| config.level(r.id) != Some(Level::Off))
+        .collect();
+    let context = Context { loaded: &loaded, config: &config, repo: &repo };
+    let mut diagnostics: Vec<Diagnostic> = apps
+        .apps
+        .par_iter()
+        .flat_map_iter(|app| {
+            let graph = AppGraph::build(app, &loaded, &patterns);
+            let mut out = Vec::new();
+            for rule in &enabled {
+                if let Check::App(check) = rule.check {
+                    check(&graph, &context, &mut out);
+                }
+            }
+            out
+        })
+        .collect();
+    diagnostics.extend(loaded.diagnostics.iter().cloned());
+    diagnostics.extend(apps.diagnostics);
+    let mut warnings = Vec::new();
+    for problem in &discovery.problems {
+        if problem.out_of_bounds_symlink {
+            diagnostics.push(symlink_finding(&mut loaded, &problem.rel, &problem.message, &options.display_prefix));
+        } else {
+            warnings.push(format!("{}: {}", display(&options.display_prefix, &problem.rel), problem.message));
+        }
+    }
+    let enabled_ids: HashSet<&str> = enabled.iter().map(|r| r.id).collect();
+    diagnostics.retain(|d| enabled_ids.contains(d.rule));
+    for d in &mut diagnostics {
+        if let Some(Level::Severity(s)) = config.level(d.rule) {
+            d.severity = s;
+        }
+    }
+    diagnostics.retain(|d| !suppress::is_suppressed(d, &loaded, &config));
+    if let Some(only) = &options.only_files {
+        diagnostics.retain(|d| only.iter().any(|f| loaded.file(d.location.span.file).rel == *f));
+    }
+    diagnostic::sort(&mut diagnostics);
+    diagnostics.dedup_by(|a, b| a.rule == b.rule && a.location == b.location && a.message == b.message);
+    let files = loaded.files.iter().filter(|f| f.kind != FileKind::Sql).count();
+    Ok(Outcome {
+        apps: apps.apps.len(),
+        files,
+        external_sources: apps.external_sources,
+        loaded,
+        diagnostics,
+        warnings,
+    })
+}
+
+fn display(prefix: &str, rel: &str) -> String {
+    format!("{prefix}{rel}")
+}
+
+/// Argo CD refuses a repository with a symlink out of it; the finding sits on the link.
+fn symlink_finding(loaded: &mut Loaded, rel: &str, message: &str, prefix: &str) -> Diagnostic {
+    let id = loaded.add_virtual_file(format!("{prefix}{rel}"), rel);
+    let location = Location::resolve(&loaded.sources, Span::new(id, 0, 0));
+    Diagnostic::new(
+        "render-failed",
+        Severity::Error,
+        format!("{message}: synclint does not follow it, and Argo CD refuses to generate manifests from a repository with out-of-bounds symlinks"),
+        location,
+    )
+    .with_help("Replace the symlink with the file it points to, or point it inside the repository.")
+}
+
+/// Finds the repository root for a path: the nearest ancestor with `.git` or the config
+/// file, else the path itself (or its directory).
+pub fn find_root(path: &Path) -> PathBuf {
+    let start = if path.is_dir() { path.to_path_buf() } else { path.parent().map(Path::to_path_buf).unwrap_or_default() };
+    let start = if start.as_os_str().is_empty() { PathBuf::from(".") } else { start };
+    let mut dir = start.clone();
+    loop {
+        if dir.join(".git").exists() || dir.join(discover::CONFIG_FILE).exists() {
+            return dir;
+        }
+        match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => dir = p.to_path_buf(),
+            _ => break,
+        }
+    }
+    start
+}
