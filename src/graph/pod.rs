@@ -236,6 +236,6 @@ spec:
         assert!(names.contains(&(RefKind::PersistentVolumeClaim, "data", false)));
         assert!(names.contains(&(RefKind::ConfigMap, "extra", false)));
         let db = spec.references.iter().find(|r| r.name == "db").unwrap();
-        assert_eq!(db.field, "/spec/template/spec/containers/1/env/0/valueFrom/secretKeyRef/name");
+        assert_eq!(db.field, "/spec/template/spec/containers/0/env/0/valueFrom/secretKeyRef/name");
     }
 }
