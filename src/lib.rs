@@ -11,6 +11,8 @@ pub mod graph;
 pub mod lint;
 pub mod load;
 pub mod render;
+pub mod report;
 pub mod rules;
+pub mod run;
 pub mod source;
 pub mod suppress;

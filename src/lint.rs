@@ -82,6 +82,17 @@ pub fn lint(options: &Options) -> Result<Outcome, Error> {
     let config = load_config(options)?;
     let mut discovery = discover::discover(&options.root);
     discovery.files.retain(|f| !config.is_ignored_path(&f.rel));
+    // An editor buffer for a file not yet saved.
+    for rel in options.overrides.keys() {
+        if !discovery.files.iter().any(|f| &f.rel == rel) {
+            discovery.files.push(discover::DiscoveredFile {
+                path: options.root.join(rel),
+                rel: rel.clone(),
+                kind: FileKind::Manifest,
+                size: 0,
+            });
+        }
+    }
     let mut loaded = load::load(&discovery, &options.overrides, &options.display_prefix);
     let identity = RepoIdentity::new(&options.root, &config);
     let apps = apps::resolve(&loaded, &identity);
@@ -96,7 +107,7 @@ pub fn lint(options: &Options) -> Result<Outcome, Error> {
         .filter(|r| !options.ignore.iter().any(|s| s == r.id))
         .filter(|r| config.level(r.id) != Some(Level::Off))
         .collect();
-    let context = Context { loaded: &loaded, config: &config, repo: &repo };
+    let context = Context { loaded: &loaded, config: &config, repo: &repo, patterns: &patterns };
     let mut diagnostics: Vec<Diagnostic> = apps
         .apps
         .par_iter()
@@ -130,7 +141,10 @@ pub fn lint(options: &Options) -> Result<Outcome, Error> {
     }
     diagnostics.retain(|d| !suppress::is_suppressed(d, &loaded, &config));
     if let Some(only) = &options.only_files {
-        diagnostics.retain(|d| only.iter().any(|f| loaded.file(d.location.span.file).rel == *f));
+        diagnostics.retain(|d| {
+            let rel = &loaded.file(d.location.span.file).rel;
+            only.iter().any(|f| rel == f || discover::within(rel, f))
+        });
     }
     diagnostic::sort(&mut diagnostics);
     diagnostics.dedup_by(|a, b| a.rule == b.rule && a.location == b.location && a.message == b.message);

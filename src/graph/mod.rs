@@ -158,6 +158,21 @@ impl<'a> AppGraph<'a> {
             .with_app(&self.app.name)
     }
 
+    /// The annotation that makes `r` a hook: Argo CD's, or Helm's when it decided.
+    pub fn hook_annotation(&self, r: &Resource) -> Option<(NodeId, &'static str)> {
+        let argo = self.annotation(r, hooks::ARGO_HOOK).map(|n| (n, hooks::ARGO_HOOK));
+        let helm = self.annotation(r, hooks::HELM_HOOK).map(|n| (n, hooks::HELM_HOOK));
+        if r.hook.from_helm { helm.or(argo) } else { argo.or(helm) }
+    }
+
+    /// The value of `metadata.name` (or `generateName`), where findings about the object
+    /// as a whole point.
+    pub fn name_node(&self, r: &Resource) -> NodeId {
+        let tree = self.tree(r);
+        let key = if r.generate_name { "generateName" } else { "name" };
+        tree.path(r.root, &["metadata", key]).unwrap_or(r.root)
+    }
+
     /// The key of `spec`, where findings about a missing spec field point.
     pub fn spec_key(&self, r: &Resource) -> NodeId {
         let tree = self.tree(r);

@@ -4,8 +4,40 @@
 //! Adding a rule: write `src/rules/<id>.rs` with a `pub const RULE: Rule`, add one line to
 //! [`REGISTRY`], write `rules/<id>.md`, and add cases under `testdata/rules/<id>/`.
 
+#[path = "yaml-syntax.rs"]
+mod yaml_syntax;
+#[path = "annotation-not-string.rs"]
+mod annotation_not_string;
+#[path = "hook-annotation-invalid.rs"]
+mod hook_annotation_invalid;
+#[path = "hook-active-deadline.rs"]
+mod hook_active_deadline;
+#[path = "migration-backoff-limit.rs"]
+mod migration_backoff_limit;
+#[path = "migration-image-mismatch.rs"]
+mod migration_image_mismatch;
+#[path = "hook-secret-shared.rs"]
+mod hook_secret_shared;
+#[path = "hook-dependency-order.rs"]
+mod hook_dependency_order;
+#[path = "migration-order.rs"]
+mod migration_order;
+#[path = "migration-in-init-container.rs"]
+mod migration_in_init_container;
+#[path = "migration-concurrency.rs"]
+mod migration_concurrency;
+#[path = "hook-delete-policy.rs"]
+mod hook_delete_policy;
+#[path = "duplicate-resource.rs"]
+mod duplicate_resource;
+#[path = "unresolved-reference.rs"]
+mod unresolved_reference;
+#[path = "render-failed.rs"]
+mod render_failed;
+
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::migration::Patterns;
 use crate::graph::{AppGraph, RepoIndex};
 use crate::load::Loaded;
 
@@ -14,6 +46,12 @@ pub struct Context<'a> {
     pub loaded: &'a Loaded,
     pub config: &'a Config,
     pub repo: &'a RepoIndex,
+    pub patterns: &'a Patterns,
+}
+
+/// A JSON pointer from path segments (`/` and `~` escaped as RFC 6901 says).
+pub fn pointer(segments: &[&str]) -> String {
+    segments.iter().map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1"))).collect()
 }
 
 pub type AppCheck = fn(&AppGraph, &Context, &mut Vec<Diagnostic>);
@@ -76,7 +114,23 @@ fn section(page: &'static str, name: &str) -> Option<&'static str> {
 }
 
 /// Every rule, in the order of the design's catalogue.
-pub static REGISTRY: &[Rule] = &[];
+pub static REGISTRY: &[Rule] = &[
+    yaml_syntax::RULE,
+    annotation_not_string::RULE,
+    hook_annotation_invalid::RULE,
+    hook_active_deadline::RULE,
+    migration_backoff_limit::RULE,
+    migration_image_mismatch::RULE,
+    hook_secret_shared::RULE,
+    hook_dependency_order::RULE,
+    migration_order::RULE,
+    migration_in_init_container::RULE,
+    migration_concurrency::RULE,
+    hook_delete_policy::RULE,
+    duplicate_resource::RULE,
+    unresolved_reference::RULE,
+    render_failed::RULE,
+];
 
 pub fn find(id: &str) -> Option<&'static Rule> {
     REGISTRY.iter().find(|r| r.id == id)
