@@ -37,7 +37,9 @@ pub struct Extracted {
 
 /// Kinds that are configuration files for tools, not API objects.
 fn is_tool_config(api_version: &str, kind: &str) -> bool {
-    matches!(kind, "Config" | "Kustomization" | "Component")
+    matches!(kind, "Kustomization" | "Component" | "IstioOperator")
+        || kind.ends_with("Config")
+        || kind.ends_with("Configuration")
         || api_version.contains("config.k8s.io")
         || api_version.contains("kubeadm.k8s.io")
         || api_version.contains("talos.dev")
@@ -166,6 +168,8 @@ mod tests {
     #[test]
     fn nameless_objects_and_scalars_are_problems() {
         let e = run("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {}\n");
+        assert_eq!(e.problems.len(), 1);
+        let e = run("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n");
         assert_eq!(e.problems.len(), 1);
         let e = run("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\njust text\n");
         assert_eq!(e.problems.len(), 1);

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use crate::apps::Origin;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::AppGraph;
 use crate::rules::{Check, Context, Rule};
@@ -22,6 +23,11 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let first: &crate::graph::Resource = first;
+        // Outside an Application, one object at two API versions in two files is a pair
+        // of alternatives (samples per version), not one sync applying both.
+        if matches!(graph.app.origin, Origin::Implicit { .. }) && first.file != r.file && first.api_version != r.api_version {
+            continue;
+        }
         out.push(
             graph
                 .finding(&RULE, r, graph.name_node(r), "/metadata/name", format!(
