@@ -43,13 +43,11 @@ pub fn git_remotes(root: &Path) -> Vec<String> {
         let line = line.trim();
         if line.starts_with('[') {
             in_remote = line.starts_with("[remote ");
-        } else if in_remote {
-            if let Some((key, value)) = line.split_once('=') {
-                if key.trim() == "url" {
+        } else if in_remote
+            && let Some((key, value)) = line.split_once('=')
+                && key.trim() == "url" {
                     urls.push(value.trim().to_string());
                 }
-            }
-        }
     }
     urls
 }

@@ -98,12 +98,14 @@ fn source_files(
             return None;
         }
     };
-    if tool != Tool::Directory {
-        for f in &loaded.files {
-            if within(&f.rel, &path) {
-                covered.insert(f.id);
-            }
+    // Everything below a source path is the Application's to sync or to leave out on
+    // purpose (include, exclude, no recurse): none of it forms an implicit app.
+    for f in &loaded.files {
+        if within(&f.rel, &path) {
+            covered.insert(f.id);
         }
+    }
+    if tool != Tool::Directory {
         let (severity, what) = match tool {
             Tool::Plugin => (Severity::Note, "is rendered by a config management plugin, which synclint does not run".to_string()),
             _ => (Severity::Error, format!("needs {} rendering, which synclint does not do yet", tool.name())),

@@ -11,7 +11,7 @@ pub mod pod;
 use std::collections::HashSet;
 
 use crate::apps::{App, Member};
-use crate::diagnostic::{Diagnostic, Location, ObjectRef, Severity};
+use crate::diagnostic::{Diagnostic, Location, ObjectRef};
 use crate::load::tree::{NodeId, Tree};
 use crate::load::{Loaded, Object};
 use crate::source::FileId;
@@ -275,9 +275,4 @@ impl RepoIndex {
         }
         RepoIndex { produced }
     }
-}
-
-/// Severity helper for stage diagnostics that use the rule default.
-pub fn default_severity(rule: &str) -> Severity {
-    crate::rules::find(rule).map(|r| r.severity).unwrap_or(Severity::Error)
 }

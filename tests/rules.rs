@@ -1,0 +1,181 @@
+//! Rule cases (`testdata/rules/<id>/`) and rule-page examples (`rules/<id>.md`), linted
+//! as small repositories of their own.
+//!
+//! A case is a file or a directory. `# expect: <rule>` (or `# expect: <rule> x2`) at the
+//! end of a line says a finding of the rule must start on that line; a case without such
+//! comments must produce no finding of the rule. The findings' text is snapshot-tested.
+
+use std::path::{Path, PathBuf};
+
+use synclint::lint::{lint, Options};
+use synclint::rules::REGISTRY;
+
+fn crate_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fresh directory under the system temp dir holding a copy of `case`.
+fn isolate(case: &Path, tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("synclint-rules-{}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    if case.is_dir() {
+        copy_dir(case, &dir);
+    } else {
+        std::fs::copy(case, dir.join(case.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Lints `root` with only `rule` enabled; returns (path, line) of each finding and a
+/// readable rendering of them for snapshots.
+fn run(root: &Path, rule: &str) -> (Vec<(String, u32)>, String) {
+    let options = Options { root: root.to_path_buf(), select: vec![rule.to_string()], ..Options::default() };
+    let outcome = lint(&options).unwrap_or_else(|e| panic!("{}: {e}", root.display()));
+    let mut text = String::new();
+    let mut found = Vec::new();
+    for d in outcome.diagnostics.iter().filter(|d| d.rule == rule) {
+        found.push((d.location.path.clone(), d.location.line));
+        text += &format!("{}:{}:{}: {}: {}\n", d.location.path, d.location.line, d.location.column, d.severity, d.message);
+        for r in &d.related {
+            text += &format!("  related {}:{}:{}: {}\n", r.location.path, r.location.line, r.location.column, r.label);
+        }
+        if let Some(help) = &d.help {
+            text += &format!("  help: {help}\n");
+        }
+    }
+    found.sort();
+    (found, text)
+}
+
+/// `# expect:` comments in every file of the case.
+fn expectations(root: &Path, rule: &str) -> Vec<(String, u32)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            for (i, line) in text.lines().enumerate() {
+                let Some(at) = line.find("# expect:") else { continue };
+                let spec = line[at + 9..].trim();
+                let mut words = spec.split_whitespace();
+                if words.next() != Some(rule) {
+                    continue;
+                }
+                let count = words.next().and_then(|w| w.strip_prefix('x')).and_then(|n| n.parse().ok()).unwrap_or(1);
+                for _ in 0..count {
+                    out.push((rel.clone(), i as u32 + 1));
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn rule_cases() {
+    let mut failures = Vec::new();
+    let mut cases_seen = 0;
+    let mut snapshots = Vec::new();
+    for rule in REGISTRY {
+        let dir = crate_root().join("testdata/rules").join(rule.id);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            failures.push(format!("{}: no testdata/rules/{} directory", rule.id, rule.id));
+            continue;
+        };
+        let mut cases: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
+        cases.sort();
+        let (mut fire, mut pass) = (0, 0);
+        let mut snapshot = String::new();
+        for case in cases {
+            let name = case.file_name().unwrap().to_string_lossy().to_string();
+            let root = isolate(&case, &format!("{}-{name}", rule.id));
+            let (found, text) = run(&root, rule.id);
+            let expected = expectations(&root, rule.id);
+            cases_seen += 1;
+            if name.starts_with("fire") {
+                fire += 1;
+                if expected.is_empty() {
+                    failures.push(format!("{}/{name}: a fire case without `# expect:` comments", rule.id));
+                }
+            } else {
+                pass += 1;
+            }
+            if found != expected {
+                failures.push(format!("{}/{name}: expected findings at {expected:?}, got {found:?}\n{text}", rule.id));
+            }
+            snapshot += &format!("== {name}\n{text}");
+            let _ = std::fs::remove_dir_all(&root);
+        }
+        if fire < 3 || pass < 3 {
+            failures.push(format!("{}: needs at least 3 fire and 3 pass cases (has {fire} and {pass})", rule.id));
+        }
+        snapshots.push((rule.id, snapshot));
+    }
+    assert!(cases_seen > 0);
+    assert!(failures.is_empty(), "{} failing rule cases:\n{}", failures.len(), failures.join("\n"));
+    for (id, snapshot) in snapshots {
+        insta::assert_snapshot!(format!("cases-{id}"), snapshot);
+    }
+}
+
+/// The first ```yaml block of a page section.
+fn yaml_block(section: &str) -> Option<String> {
+    let start = section.find("```yaml")? + "```yaml".len();
+    let end = section[start..].find("```")?;
+    Some(section[start..start + end].trim_start_matches('\n').to_string())
+}
+
+#[test]
+fn rule_pages_examples_fire_and_fixes_pass() {
+    let mut failures = Vec::new();
+    for rule in REGISTRY {
+        for heading in ["What it checks", "Why it matters", "Example", "Use instead", "How to suppress", "References"] {
+            if rule.section(heading).is_none() {
+                failures.push(format!("rules/{}.md: no `## {heading}` section", rule.id));
+            }
+        }
+        if rule.summary().is_empty() {
+            failures.push(format!("rules/{}.md: no summary in the front matter", rule.id));
+        }
+        for (heading, must_fire) in [("Example", true), ("Use instead", false)] {
+            let Some(yaml) = rule.section(heading).and_then(yaml_block) else {
+                failures.push(format!("rules/{}.md: `## {heading}` has no ```yaml block", rule.id));
+                continue;
+            };
+            let dir = std::env::temp_dir().join(format!("synclint-page-{}-{}-{must_fire}", std::process::id(), rule.id));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("example.yaml"), &yaml).unwrap();
+            let (found, text) = run(&dir, rule.id);
+            if must_fire && found.is_empty() {
+                failures.push(format!("rules/{}.md: the Example does not fire the rule", rule.id));
+            }
+            if !must_fire && !found.is_empty() {
+                failures.push(format!("rules/{}.md: the Use instead example fires the rule:\n{text}", rule.id));
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
