@@ -42,7 +42,7 @@ pub struct ConfigError {
 
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}: error: {}", self.path, self.line, self.column, self.message)
+        write!(f, "{}:{}:{}: {}", self.path, self.line, self.column, self.message)
     }
 }
 
@@ -187,11 +187,10 @@ fn globs_from(tree: &Tree, nodes: &[NodeId], err: &ErrFn) -> Result<GlobSet, Con
                 .map_err(|e| err(tree.span(*node).start as usize, format!("invalid glob `{pattern}`: {e}")))?;
             builder.add(glob);
             // `dir` also means everything below it, as in .gitignore.
-            if !pattern.contains('*') {
-                if let Ok(g) = Glob::new(&format!("{}/**", pattern.trim_end_matches('/'))) {
+            if !pattern.contains('*')
+                && let Ok(g) = Glob::new(&format!("{}/**", pattern.trim_end_matches('/'))) {
                     builder.add(g);
                 }
-            }
         }
     }
     builder.build().map_err(|e| err(0, format!("invalid globs: {e}")))

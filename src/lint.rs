@@ -69,8 +69,12 @@ pub fn load_config(options: &Options) -> Result<Config, Error> {
     }
     let text = std::fs::read_to_string(&path)
         .map_err(|e| Error::Usage(format!("cannot read config file {}: {e}", path.display())))?;
-    let shown = path.strip_prefix(&options.root).unwrap_or(&path);
-    Config::parse(&shown.display().to_string(), &text, &|id| rules::find(id).is_some()).map_err(Error::Config)
+    // Shown like diagnostic paths: relative to the working directory when under the root.
+    let shown = match path.strip_prefix(&options.root) {
+        Ok(rel) => format!("{}{}", options.display_prefix, rel.display()),
+        Err(_) => path.display().to_string(),
+    };
+    Config::parse(&shown, &text, &|id| rules::find(id).is_some()).map_err(Error::Config)
 }
 
 pub fn lint(options: &Options) -> Result<Outcome, Error> {
@@ -84,7 +88,7 @@ pub fn lint(options: &Options) -> Result<Outcome, Error> {
     discovery.files.retain(|f| !config.is_ignored_path(&f.rel));
     // An editor buffer for a file not yet saved.
     for rel in options.overrides.keys() {
-        if !discovery.files.iter().any(|f| &f.rel == rel) {
+        if !config.is_ignored_path(rel) && !discovery.files.iter().any(|f| &f.rel == rel) {
             discovery.files.push(discover::DiscoveredFile {
                 path: options.root.join(rel),
                 rel: rel.clone(),

@@ -52,6 +52,26 @@ fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// `path` canonicalized as far as it exists; the missing rest (a new file, a new
+/// directory) is appended unchanged.
+fn canonical_lenient(path: &Path) -> PathBuf {
+    let mut rest = Vec::new();
+    let mut existing = path;
+    loop {
+        if let Ok(mut out) = existing.canonicalize() {
+            out.extend(rest.iter().rev());
+            return out;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name);
+                existing = parent;
+            }
+            _ => return path.to_path_buf(),
+        }
+    }
+}
+
 /// The root relative to the working directory, with a trailing `/` (empty for `.`), so
 /// printed paths open in editors and SARIF URIs resolve from the checkout.
 fn display_prefix(root: &Path) -> String {
@@ -93,10 +113,7 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
     let root_canonical = root.canonicalize().unwrap_or_else(|_| root.clone());
     let mut only_files: Option<Vec<String>> = None;
     for p in &paths {
-        let abs = absolute(p);
-        let canonical = abs.canonicalize().unwrap_or_else(|_| {
-            abs.parent().and_then(|d| d.canonicalize().ok()).map(|d| d.join(abs.file_name().unwrap_or_default())).unwrap_or(abs.clone())
-        });
+        let canonical = canonical_lenient(&absolute(p));
         if canonical == root_canonical {
             only_files = None;
             break;
@@ -109,10 +126,9 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
     let overrides: HashMap<String, String> = overrides
         .into_iter()
         .filter_map(|(p, text)| {
-            let abs = absolute(&p);
-            let dir = abs.parent()?.canonicalize().ok()?;
-            let rel = dir.join(abs.file_name()?);
-            let rel = rel.strip_prefix(&root_canonical).ok()?;
+            // The buffer may be a new file in a directory not created yet.
+            let path = canonical_lenient(&absolute(&p));
+            let rel = path.strip_prefix(&root_canonical).ok()?;
             Some((crate::discover::relative(Path::new(""), rel), text))
         })
         .collect();
@@ -172,7 +188,8 @@ fn split_ids(values: &[String]) -> Vec<String> {
 }
 
 fn write_to(path: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Failure> {
-    let result = match path {
+    
+    match path {
         Some(path) => std::fs::File::create(path)
             .map(std::io::BufWriter::new)
             .and_then(|mut f| write(&mut f).and_then(|_| f.flush()))
@@ -186,8 +203,7 @@ fn write_to(path: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> std::io::
                 other => other.map_err(|e| Failure(format!("cannot write output: {e}"))),
             }
         }
-    };
-    result
+    }
 }
 
 pub fn list_rules(json: bool) -> String {

@@ -124,7 +124,7 @@ fn load_one(id: FileId, f: &DiscoveredFile, override_text: Option<&String>, disp
             0,
             format!(
                 "file is {} MB, over the {} MB limit; not linted",
-                f.size / 1_000_000,
+                f.size / 1_048_576,
                 MAX_FILE_BYTES / 1_048_576
             ),
         ));

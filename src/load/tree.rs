@@ -60,11 +60,10 @@ impl Scalar {
         if self.style != ScalarStyle::Plain {
             return ScalarType::String;
         }
-        if let Some(tag) = &self.tag {
-            if tag.ends_with(":str") || tag.as_ref() == "!!str" {
+        if let Some(tag) = &self.tag
+            && (tag.ends_with(":str") || tag.as_ref() == "!!str") {
                 return ScalarType::String;
             }
-        }
         resolve_plain(&self.value)
     }
 }
@@ -83,16 +82,14 @@ pub fn resolve_plain(s: &str) -> ScalarType {
     }
     let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
     let plain = digits.replace('_', "");
-    if let Some(hex) = plain.strip_prefix("0x") {
-        if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if let Some(hex) = plain.strip_prefix("0x")
+        && !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return ScalarType::Int;
         }
-    }
-    if let Some(bin) = plain.strip_prefix("0b") {
-        if !bin.is_empty() && bin.bytes().all(|b| b == b'0' || b == b'1') {
+    if let Some(bin) = plain.strip_prefix("0b")
+        && !bin.is_empty() && bin.bytes().all(|b| b == b'0' || b == b'1') {
             return ScalarType::Int;
         }
-    }
     if !plain.is_empty() && plain.bytes().all(|b| b.is_ascii_digit()) {
         return ScalarType::Int;
     }

@@ -28,7 +28,10 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 /// A line break inside a message would start a line that parses as garbage.
 fn one_line(s: &str) -> String {
-    s.split(['\r', '\n']).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")
+    s.split(['\r', '\n'])
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]

@@ -52,7 +52,12 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     Severity::Warning => "minor",
                     Severity::Note => "info",
                 },
-                location: IssueLocation { path: &d.location.path, lines: Lines { begin: d.location.line } },
+                location: IssueLocation {
+                    path: &d.location.path,
+                    lines: Lines {
+                        begin: d.location.line,
+                    },
+                },
             }
         })
         .collect();
@@ -83,6 +88,16 @@ mod tests {
             })
         );
         assert_ne!(v[1]["fingerprint"], fp);
-        assert_eq!(render(Format::Gitlab, &Fixture { diagnostics: vec![], ..f }.report()), "[]\n");
+        assert_eq!(
+            render(
+                Format::Gitlab,
+                &Fixture {
+                    diagnostics: vec![],
+                    ..f
+                }
+                .report()
+            ),
+            "[]\n"
+        );
     }
 }

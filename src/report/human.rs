@@ -17,7 +17,11 @@ use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::source::FileId;
 
 pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let theme = if report.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let theme = if report.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
     // Fixed width and no hyperlinks: output must not depend on the terminal it runs in.
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
@@ -25,15 +29,24 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .without_syntax_highlighting()
         .with_show_related_as_nested(true);
     let snippets = snippets(report);
-    for d in report.diagnostics {
+    for (i, d) in report.diagnostics.iter().enumerate() {
         let finding = Finding::new(d, report, &snippets);
         let mut text = String::new();
-        handler.render_report(&mut text, &finding).map_err(io::Error::other)?;
-        writeln!(out, "{}", text.trim_end())?;
-        writeln!(out)?;
+        // fmt::Error carries no detail; miette only returns it when a sink fails.
+        handler
+            .render_report(&mut text, &finding)
+            .map_err(io::Error::other)?;
+        // A blank line between findings, none after the last (so `-q` output ends there).
+        let separator = if i == 0 { "" } else { "\n" };
+        writeln!(out, "{separator}{}", text.trim_end())?;
     }
     if !report.quiet {
-        writeln!(out, "{}", summary_line(report))?;
+        let separator = if report.diagnostics.is_empty() {
+            ""
+        } else {
+            "\n"
+        };
+        writeln!(out, "{separator}{}", summary_line(report))?;
     }
     Ok(())
 }
@@ -57,7 +70,10 @@ fn snippets<'a>(report: &Report<'a>) -> BTreeMap<FileId, Snippet<'a>> {
 
 fn source_span(location: &Location) -> SourceSpan {
     let span = location.span;
-    SourceSpan::new((span.start as usize).into(), span.end.saturating_sub(span.start) as usize)
+    SourceSpan::new(
+        (span.start as usize).into(),
+        span.end.saturating_sub(span.start) as usize,
+    )
 }
 
 fn miette_severity(severity: Severity) -> miette::Severity {
@@ -78,18 +94,32 @@ struct Finding<'a> {
 }
 
 impl<'a> Finding<'a> {
-    fn new(d: &'a Diagnostic, report: &Report, snippets: &'a BTreeMap<FileId, Snippet<'a>>) -> Self {
+    fn new(
+        d: &'a Diagnostic,
+        report: &Report,
+        snippets: &'a BTreeMap<FileId, Snippet<'a>>,
+    ) -> Self {
         let file = d.location.span.file;
-        let summary = report.rules.iter().find(|r| r.id == d.rule).map(|r| r.summary());
+        let summary = report
+            .rules
+            .iter()
+            .find(|r| r.id == d.rule)
+            .map(|r| r.summary());
         let primary = match summary {
             Some(s) if !s.is_empty() => s.to_string(),
             _ => d.rule.to_string(),
         };
-        let mut labels = vec![LabeledSpan::new_primary_with_span(Some(primary), source_span(&d.location))];
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            Some(primary),
+            source_span(&d.location),
+        )];
         let mut elsewhere = Vec::new();
         for r in &d.related {
             if r.location.span.file == file {
-                labels.push(LabeledSpan::new_with_span(Some(r.label.clone()), source_span(&r.location)));
+                labels.push(LabeledSpan::new_with_span(
+                    Some(r.label.clone()),
+                    source_span(&r.location),
+                ));
             } else {
                 elsewhere.push(Elsewhere {
                     label: r.label.clone(),
@@ -110,7 +140,9 @@ impl<'a> Finding<'a> {
 
 impl fmt::Debug for Finding<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Finding").field("diagnostic", self.d).finish()
+        f.debug_struct("Finding")
+            .field("diagnostic", self.d)
+            .finish()
     }
 }
 
@@ -130,7 +162,10 @@ impl miette::Diagnostic for Finding<'_> {
         Some(miette_severity(self.d.severity))
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.d.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.d
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.source.map(|s| s as &dyn SourceCode)
@@ -142,7 +177,9 @@ impl miette::Diagnostic for Finding<'_> {
         if self.elsewhere.is_empty() {
             return None;
         }
-        Some(Box::new(self.elsewhere.iter().map(|e| e as &dyn miette::Diagnostic)))
+        Some(Box::new(
+            self.elsewhere.iter().map(|e| e as &dyn miette::Diagnostic),
+        ))
     }
 }
 
@@ -155,7 +192,9 @@ struct Elsewhere<'a> {
 
 impl fmt::Debug for Elsewhere<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Elsewhere").field("label", &self.label).finish()
+        f.debug_struct("Elsewhere")
+            .field("label", &self.label)
+            .finish()
     }
 }
 
@@ -173,11 +212,16 @@ impl miette::Diagnostic for Elsewhere<'_> {
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         // Without its own source miette would read the span from the parent's file.
-        Some(self.source.map_or(&"" as &dyn SourceCode, |s| s as &dyn SourceCode))
+        Some(
+            self.source
+                .map_or(&"" as &dyn SourceCode, |s| s as &dyn SourceCode),
+        )
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         // The label is already the note's message; repeating it under the span is noise.
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(None, self.span))))
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            None, self.span,
+        ))))
     }
 }
 
@@ -211,7 +255,12 @@ mod tests {
         let last = f.sources.add("last.yaml".into(), "a: 1\n".into());
         for span in [Span::new(empty, 0, 0), Span::new(last, 5, 5)] {
             let at = Location::resolve(&f.sources, span);
-            f.diagnostics.push(Diagnostic::new("yaml-syntax", Severity::Error, "Odd.".into(), at));
+            f.diagnostics.push(Diagnostic::new(
+                "yaml-syntax",
+                Severity::Error,
+                "Odd.".into(),
+                at,
+            ));
         }
         let out = render(Format::Human, &f.report());
         assert_eq!(out.matches("× Odd.").count(), 2, "{out}");

@@ -104,7 +104,10 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let s = report.summary;
     let output = Output {
         version: 1,
-        tool: Tool { name: "synclint", version: report.tool_version },
+        tool: Tool {
+            name: "synclint",
+            version: report.tool_version,
+        },
         summary: SummaryOut {
             errors: counts.errors,
             warnings: counts.warnings,
@@ -168,13 +171,25 @@ mod tests {
         assert_eq!(v["summary"]["errors"], 1);
         let d = &v["diagnostics"][0];
         assert_eq!(d["rule"], "demo-rule");
-        assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(2), Some(12)));
-        assert_eq!((d["end_line"].as_u64(), d["end_column"].as_u64()), (Some(2), Some(19)));
+        assert_eq!(
+            (d["line"].as_u64(), d["column"].as_u64()),
+            (Some(2), Some(12))
+        );
+        assert_eq!(
+            (d["end_line"].as_u64(), d["end_column"].as_u64()),
+            (Some(2), Some(19))
+        );
         assert!(d["object"].is_null() && d["app"].is_null());
         assert_eq!(d["related"][0]["label"], "the kind");
         assert_eq!(d["fingerprint"], f.diagnostics[0].fingerprint());
         // Keys come in the documented order, not sorted.
-        let keys = ["\"rule\"", "\"severity\"", "\"message\"", "\"path\"", "\"fingerprint\""];
+        let keys = [
+            "\"rule\"",
+            "\"severity\"",
+            "\"message\"",
+            "\"path\"",
+            "\"fingerprint\"",
+        ];
         let at: Vec<usize> = keys.iter().map(|k| out.find(k).unwrap()).collect();
         assert!(at.windows(2).all(|w| w[0] < w[1]));
     }

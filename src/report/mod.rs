@@ -106,7 +106,11 @@ pub(crate) fn summary_line(report: &Report) -> String {
     .filter(|(n, _, _)| *n > 0)
     .map(|&(n, one, many)| plural(n, one, many))
     .collect();
-    let found = if parts.is_empty() { "no problems found".to_string() } else { parts.join(", ") };
+    let found = if parts.is_empty() {
+        "no problems found".to_string()
+    } else {
+        parts.join(", ")
+    };
     let s = report.summary;
     let mut line = format!(
         "{found} in {} ({})",
@@ -144,8 +148,12 @@ pub(crate) mod testutil {
 
     pub const PAGE: &str = "---\nid: demo-rule\nseverity: error\nsummary: demo summary\n---\n\n\
         # demo-rule\n\n## What it checks\n\nIt checks demos.\n\n## Use instead\n\nDo it right.\n";
-    pub static RULES: &[Rule] =
-        &[Rule { id: "demo-rule", severity: Severity::Error, page: PAGE, check: Check::Stage }];
+    pub static RULES: &[Rule] = &[Rule {
+        id: "demo-rule",
+        severity: Severity::Error,
+        page: PAGE,
+        check: Check::Stage,
+    }];
 
     pub struct Fixture {
         pub sources: SourceMap,
@@ -163,11 +171,24 @@ pub(crate) mod testutil {
                 let start = text.find(s).unwrap();
                 Location::resolve(&sources, Span::new(id, start, start + s.len()))
             };
-            let d = Diagnostic::new("demo-rule", Severity::Error, "Bad, bad: name.".into(), at("migrate"))
-                .with_help("Rename it.")
-                .with_related(at("Job"), "the kind");
-            let summary = Summary { apps: 1, files: 1, external_sources: 0 };
-            Fixture { sources, diagnostics: vec![d], summary }
+            let d = Diagnostic::new(
+                "demo-rule",
+                Severity::Error,
+                "Bad, bad: name.".into(),
+                at("migrate"),
+            )
+            .with_help("Rename it.")
+            .with_related(at("Job"), "the kind");
+            let summary = Summary {
+                apps: 1,
+                files: 1,
+                external_sources: 0,
+            };
+            Fixture {
+                sources,
+                diagnostics: vec![d],
+                summary,
+            }
         }
 
         pub fn report(&self) -> Report<'_> {
@@ -203,7 +224,11 @@ mod tests {
         let mut warning = f.diagnostics[0].clone();
         warning.severity = Severity::Warning;
         f.diagnostics.extend([warning.clone(), warning]);
-        f.summary = Summary { apps: 2, files: 57, external_sources: 3 };
+        f.summary = Summary {
+            apps: 2,
+            files: 57,
+            external_sources: 3,
+        };
         assert_eq!(
             summary_line(&f.report()),
             "1 error, 2 warnings in 2 apps (57 files); 3 sources in other repositories not linted"

@@ -11,7 +11,8 @@ use super::{Report, message_with_help};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::rules::Rule;
 
-const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+const SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/synclint/synclint";
 
 pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -48,7 +49,12 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 fn rule_ids<'a>(report: &Report<'a>) -> Vec<&'a str> {
     let mut ids: Vec<&str> = report.rules.iter().map(|r| r.id).collect();
     let known: BTreeSet<&str> = ids.iter().copied().collect();
-    let extra: BTreeSet<&str> = report.diagnostics.iter().map(|d| d.rule).filter(|r| !known.contains(r)).collect();
+    let extra: BTreeSet<&str> = report
+        .diagnostics
+        .iter()
+        .map(|d| d.rule)
+        .filter(|r| !known.contains(r))
+        .collect();
     ids.extend(extra);
     ids
 }
@@ -92,7 +98,11 @@ fn pascal_case(id: &str) -> String {
     id.split(['-', '_'])
         .flat_map(|word| {
             let mut chars = word.chars();
-            chars.next().map(|c| c.to_ascii_uppercase()).into_iter().chain(chars)
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase())
+                .into_iter()
+                .chain(chars)
         })
         .collect()
 }
@@ -174,7 +184,10 @@ mod tests {
 
     #[test]
     fn names_and_uris() {
-        assert_eq!(pascal_case("migration-backoff-limit"), "MigrationBackoffLimit");
+        assert_eq!(
+            pascal_case("migration-backoff-limit"),
+            "MigrationBackoffLimit"
+        );
         assert_eq!(uri("dir/a b/é#1.yaml"), "dir/a%20b/%C3%A9%231.yaml");
     }
 
@@ -200,10 +213,19 @@ mod tests {
         assert_eq!(r["message"]["text"], "Bad, bad: name. Rename it.");
         let loc = &r["locations"][0]["physicalLocation"];
         assert_eq!(loc["artifactLocation"]["uri"], "dir/a%20b.yaml");
-        assert_eq!(loc["region"], json!({"startLine": 2, "startColumn": 12, "endLine": 2, "endColumn": 19}));
+        assert_eq!(
+            loc["region"],
+            json!({"startLine": 2, "startColumn": 12, "endLine": 2, "endColumn": 19})
+        );
         assert_eq!(r["relatedLocations"][0]["message"]["text"], "the kind");
         let empty = &run["results"][1];
-        assert_eq!((empty["ruleIndex"].as_u64(), empty["level"].as_str()), (Some(1), Some("note")));
-        assert_eq!(empty["locations"][0]["physicalLocation"]["region"]["endColumn"], 13);
+        assert_eq!(
+            (empty["ruleIndex"].as_u64(), empty["level"].as_str()),
+            (Some(1), Some("note"))
+        );
+        assert_eq!(
+            empty["locations"][0]["physicalLocation"]["region"]["endColumn"],
+            13
+        );
     }
 }

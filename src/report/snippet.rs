@@ -18,7 +18,10 @@ pub(crate) struct Snippet<'a> {
 impl<'a> Snippet<'a> {
     /// `redactions` may name any file; only this file's spans are masked.
     pub(crate) fn new(file: &'a SourceFile, redactions: &[Span]) -> Snippet<'a> {
-        Snippet { file, text: mask(&file.text, file, redactions) }
+        Snippet {
+            file,
+            text: mask(&file.text, file, redactions),
+        }
     }
 }
 
@@ -96,7 +99,9 @@ mod tests {
     }
 
     fn read(s: &Snippet, start: usize, len: usize, ctx: usize) -> (String, usize, usize, usize) {
-        let c = s.read_span(&SourceSpan::new(start.into(), len), ctx, ctx).unwrap();
+        let c = s
+            .read_span(&SourceSpan::new(start.into(), len), ctx, ctx)
+            .unwrap();
         let data = String::from_utf8(c.data().to_vec()).unwrap();
         (data, c.line(), c.column(), c.line_count())
     }
@@ -109,7 +114,10 @@ mod tests {
         assert_eq!(read(&s, at, 1, 0), ("b: é2\n".into(), 1, 4, 1));
         assert_eq!(read(&s, at, 1, 1), ("a: 1\nb: é2\nc: 3\n".into(), 0, 4, 3));
         // Context is clipped at both ends of the file.
-        assert_eq!(read(&s, 0, 1, 5), ("a: 1\nb: é2\nc: 3\nd: 4\n".into(), 0, 0, 5));
+        assert_eq!(
+            read(&s, 0, 1, 5),
+            ("a: 1\nb: é2\nc: 3\nd: 4\n".into(), 0, 0, 5)
+        );
         // A span ending with its newline stays on its line; an empty span works too.
         assert_eq!(read(&s, 0, 5, 0).0, "a: 1\n");
         assert_eq!(read(&s, 5, 0, 0).0, "b: é2\n");
@@ -129,7 +137,13 @@ mod tests {
         let e = f.text.find('é').unwrap();
         let other = Span::new(FileId(1), 0, 4);
         // The span starts in the middle of `é`: the whole character goes.
-        let s = Snippet::new(&f, &[Span::new(FileId(0), e + 1, f.text.find('\n').unwrap() + 1), other]);
+        let s = Snippet::new(
+            &f,
+            &[
+                Span::new(FileId(0), e + 1, f.text.find('\n').unwrap() + 1),
+                other,
+            ],
+        );
         assert_eq!(&*s.text, "k: s******\nv: x\n");
         assert_eq!(s.text.len(), f.text.len());
     }
