@@ -5,7 +5,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::diagnostic::Severity;
 use crate::load::tree::{NodeId, Tree};
-use crate::load::yaml::{parse, Bounds};
+use crate::load::yaml::{Bounds, parse};
 use crate::source::{FileId, SourceFile};
 
 /// A rule's configured level.
@@ -42,13 +42,21 @@ pub struct ConfigError {
 
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.path, self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path, self.line, self.column, self.message
+        )
     }
 }
 
 impl Config {
     pub fn level(&self, rule: &str) -> Option<Level> {
-        self.rules.iter().rev().find(|(id, _)| id == rule).map(|(_, l)| *l)
+        self.rules
+            .iter()
+            .rev()
+            .find(|(id, _)| id == rule)
+            .map(|(_, l)| *l)
     }
 
     pub fn is_ignored_path(&self, rel: &str) -> bool {
@@ -56,18 +64,27 @@ impl Config {
     }
 
     pub fn is_ignored_for(&self, rel: &str, rule: &str) -> bool {
-        self.per_path_ignores
-            .iter()
-            .any(|(glob, rules)| glob.is_match(rel) && rules.iter().any(|r| r == rule || r == "all"))
+        self.per_path_ignores.iter().any(|(glob, rules)| {
+            glob.is_match(rel) && rules.iter().any(|r| r == rule || r == "all")
+        })
     }
 
     /// Parses a config file; `known_rule` validates rule ids.
-    pub fn parse(path: &str, text: &str, known_rule: &dyn Fn(&str) -> bool) -> Result<Config, ConfigError> {
+    pub fn parse(
+        path: &str,
+        text: &str,
+        known_rule: &dyn Fn(&str) -> bool,
+    ) -> Result<Config, ConfigError> {
         let source = SourceFile::new(FileId(0), path.to_string(), text.into());
         let parsed = parse(FileId(0), text, Bounds::default());
         let err = |offset: usize, message: String| {
             let p = source.position(offset);
-            ConfigError { path: path.to_string(), line: p.line, column: p.column, message }
+            ConfigError {
+                path: path.to_string(),
+                line: p.line,
+                column: p.column,
+                message,
+            }
         };
         if let Some(e) = parsed.error {
             return Err(err(e.offset, format!("invalid YAML: {}", e.message)));
@@ -94,10 +111,18 @@ impl Config {
                         let level = match tree.str(rule.value) {
                             Some("off") => Level::Off,
                             Some(s) => Level::Severity(Severity::parse(s).ok_or_else(|| {
-                                err(at(rule.value), format!("`{s}` is not one of off, error, warning, note"))
+                                err(
+                                    at(rule.value),
+                                    format!("`{s}` is not one of off, error, warning, note"),
+                                )
                             })?),
                             // YAML 1.1 reads an unquoted `off` as false.
-                            None => return Err(err(at(rule.value), "expected off, error, warning or note".into())),
+                            None => {
+                                return Err(err(
+                                    at(rule.value),
+                                    "expected off, error, warning or note".into(),
+                                ));
+                            }
                         };
                         config.rules.push((id.to_string(), level));
                     }
@@ -112,16 +137,27 @@ impl Config {
                                 return Err(err(at(*node), format!("unknown rule `{id}`")));
                             }
                         }
-                        config.per_path_ignores.push((glob, rules.into_iter().map(|r| r.0).collect()));
+                        config
+                            .per_path_ignores
+                            .push((glob, rules.into_iter().map(|r| r.0).collect()));
                     }
                 }
                 "repositories" => config.repositories = names(tree, value, &err)?,
                 "migrations" => {
                     for item in tree.entries(value) {
                         match tree.str(item.key).unwrap_or("") {
-                            "commands" => config.migration_commands = names(tree, item.value, &err)?,
+                            "commands" => {
+                                config.migration_commands = names(tree, item.value, &err)?
+                            }
                             "names" => config.migration_names = names(tree, item.value, &err)?,
-                            other => return Err(err(at(item.key), format!("unknown key `migrations.{other}` (expected commands, names)"))),
+                            other => {
+                                return Err(err(
+                                    at(item.key),
+                                    format!(
+                                        "unknown key `migrations.{other}` (expected commands, names)"
+                                    ),
+                                ));
+                            }
                         }
                     }
                 }
@@ -133,14 +169,23 @@ impl Config {
                             "configmaps" => config.external_config_maps = list,
                             "serviceaccounts" => config.external_service_accounts = list,
                             "pvcs" => config.external_pvcs = list,
-                            other => return Err(err(at(item.key), format!("unknown key `external.{other}` (expected secrets, configmaps, serviceaccounts, pvcs)"))),
+                            other => {
+                                return Err(err(
+                                    at(item.key),
+                                    format!(
+                                        "unknown key `external.{other}` (expected secrets, configmaps, serviceaccounts, pvcs)"
+                                    ),
+                                ));
+                            }
                         }
                     }
                 }
                 other => {
                     return Err(err(
                         at(entry.key),
-                        format!("unknown key `{other}` (expected rules, ignore, per-path-ignores, repositories, migrations, external)"),
+                        format!(
+                            "unknown key `{other}` (expected rules, ignore, per-path-ignores, repositories, migrations, external)"
+                        ),
                     ));
                 }
             }
@@ -154,10 +199,17 @@ type ErrFn<'a> = dyn Fn(usize, String) -> ConfigError + 'a;
 fn strings(tree: &Tree, node: NodeId, err: &ErrFn) -> Result<Vec<(String, NodeId)>, ConfigError> {
     if let Some(s) = tree.str(node) {
         // Also accept "a, b" for convenience.
-        return Ok(s.split(',').map(|p| (p.trim().to_string(), node)).filter(|p| !p.0.is_empty()).collect());
+        return Ok(s
+            .split(',')
+            .map(|p| (p.trim().to_string(), node))
+            .filter(|p| !p.0.is_empty())
+            .collect());
     }
     if !tree.is_seq(node) {
-        return Err(err(tree.span(node).start as usize, "expected a list of strings".into()));
+        return Err(err(
+            tree.span(node).start as usize,
+            "expected a list of strings".into(),
+        ));
     }
     tree.items(node)
         .iter()
@@ -183,17 +235,24 @@ fn globs_from(tree: &Tree, nodes: &[NodeId], err: &ErrFn) -> Result<GlobSet, Con
     for node in nodes {
         let text = tree.str(*node).unwrap_or("");
         for pattern in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let glob = Glob::new(pattern)
-                .map_err(|e| err(tree.span(*node).start as usize, format!("invalid glob `{pattern}`: {e}")))?;
+            let glob = Glob::new(pattern).map_err(|e| {
+                err(
+                    tree.span(*node).start as usize,
+                    format!("invalid glob `{pattern}`: {e}"),
+                )
+            })?;
             builder.add(glob);
             // `dir` also means everything below it, as in .gitignore.
             if !pattern.contains('*')
-                && let Ok(g) = Glob::new(&format!("{}/**", pattern.trim_end_matches('/'))) {
-                    builder.add(g);
-                }
+                && let Ok(g) = Glob::new(&format!("{}/**", pattern.trim_end_matches('/')))
+            {
+                builder.add(g);
+            }
         }
     }
-    builder.build().map_err(|e| err(0, format!("invalid globs: {e}")))
+    builder
+        .build()
+        .map_err(|e| err(0, format!("invalid globs: {e}")))
 }
 
 #[cfg(test)]
@@ -216,7 +275,8 @@ mod tests {
 
     #[test]
     fn errors_point_at_the_bad_line() {
-        let e = Config::parse(".synclint.yaml", "rules:\n  no-such-rule: error\n", &known).unwrap_err();
+        let e =
+            Config::parse(".synclint.yaml", "rules:\n  no-such-rule: error\n", &known).unwrap_err();
         assert_eq!((e.line, e.column), (2, 3));
         let e = Config::parse(".synclint.yaml", "rules:\n  hook-x: loud\n", &known).unwrap_err();
         assert_eq!(e.line, 2);

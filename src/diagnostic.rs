@@ -127,8 +127,15 @@ impl Diagnostic {
     /// Stable identity for baselines and SARIF `partialFingerprints`: rule, path, object
     /// and field, never line numbers.
     pub fn fingerprint(&self) -> String {
-        let object = self.object.as_ref().map(|o| o.to_string()).unwrap_or_default();
-        let key = format!("{}\0{}\0{}\0{}", self.rule, self.location.path, object, self.field);
+        let object = self
+            .object
+            .as_ref()
+            .map(|o| o.to_string())
+            .unwrap_or_default();
+        let key = format!(
+            "{}\0{}\0{}\0{}",
+            self.rule, self.location.path, object, self.field
+        );
         format!("{:016x}", fnv1a64(key.as_bytes()))
     }
 
@@ -159,7 +166,12 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 }
 
 impl Diagnostic {
-    pub fn new(rule: &'static str, severity: Severity, message: String, location: Location) -> Self {
+    pub fn new(
+        rule: &'static str,
+        severity: Severity,
+        message: String,
+        location: Location,
+    ) -> Self {
         Diagnostic {
             rule,
             severity,
@@ -179,7 +191,10 @@ impl Diagnostic {
     }
 
     pub fn with_related(mut self, location: Location, label: impl Into<String>) -> Self {
-        self.related.push(Related { location, label: label.into() });
+        self.related.push(Related {
+            location,
+            label: label.into(),
+        });
         self
     }
 

@@ -106,7 +106,9 @@ pub fn discover(root: &Path) -> Discovery {
                 }
             }
             Err(err) => problems.lock().unwrap().push(WalkProblem {
-                rel: walk_error_path(&err).map(|p| relative(root, &p)).unwrap_or_default(),
+                rel: walk_error_path(&err)
+                    .map(|p| relative(root, &p))
+                    .unwrap_or_default(),
                 message: one_line(&err.to_string()),
                 out_of_bounds_symlink: false,
             }),
@@ -125,11 +127,20 @@ pub fn discover(root: &Path) -> Discovery {
         .filter_map(|(path, size)| {
             let rel = relative(root, &path);
             let kind = classify(&rel, &chart_roots)?;
-            Some(DiscoveredFile { path, rel, kind, size })
+            Some(DiscoveredFile {
+                path,
+                rel,
+                kind,
+                size,
+            })
         })
         .collect();
     let problems = std::mem::take(&mut *problems.lock().unwrap());
-    Discovery { root: root.to_path_buf(), files, problems }
+    Discovery {
+        root: root.to_path_buf(),
+        files,
+        problems,
+    }
 }
 
 fn classify(rel: &str, chart_roots: &[String]) -> Option<FileKind> {
@@ -148,8 +159,7 @@ fn classify(rel: &str, chart_roots: &[String]) -> Option<FileKind> {
         CONFIG_FILE if !rel.contains('/') => return Some(FileKind::Config),
         _ => {}
     }
-    if name.starts_with(".argocd-source") && (lower.ends_with(".yaml") || lower.ends_with(".yml"))
-    {
+    if name.starts_with(".argocd-source") && (lower.ends_with(".yaml") || lower.ends_with(".yml")) {
         return Some(FileKind::ArgocdSource);
     }
     if lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json") {
@@ -163,7 +173,8 @@ fn classify(rel: &str, chart_roots: &[String]) -> Option<FileKind> {
 
 /// Whether `rel` is inside directory `dir` ("" is the root).
 pub fn within(rel: &str, dir: &str) -> bool {
-    dir.is_empty() || (rel.len() > dir.len() && rel.starts_with(dir) && rel.as_bytes()[dir.len()] == b'/')
+    dir.is_empty()
+        || (rel.len() > dir.len() && rel.starts_with(dir) && rel.as_bytes()[dir.len()] == b'/')
 }
 
 pub fn file_name(rel: &str) -> &str {
@@ -207,9 +218,18 @@ mod tests {
     #[test]
     fn classifies_chart_files_and_kustomizations() {
         let charts = vec!["charts/api".to_string()];
-        assert_eq!(classify("charts/api/templates/job.yaml", &charts), Some(FileKind::ChartFile));
-        assert_eq!(classify("charts/api/Chart.yaml", &charts), Some(FileKind::ChartYaml));
-        assert_eq!(classify("base/kustomization.yaml", &charts), Some(FileKind::Kustomization));
+        assert_eq!(
+            classify("charts/api/templates/job.yaml", &charts),
+            Some(FileKind::ChartFile)
+        );
+        assert_eq!(
+            classify("charts/api/Chart.yaml", &charts),
+            Some(FileKind::ChartYaml)
+        );
+        assert_eq!(
+            classify("base/kustomization.yaml", &charts),
+            Some(FileKind::Kustomization)
+        );
         assert_eq!(classify("apps/api.yml", &charts), Some(FileKind::Manifest));
         assert_eq!(classify(".synclint.yaml", &charts), Some(FileKind::Config));
         assert_eq!(classify("db/V1__init.sql", &charts), Some(FileKind::Sql));

@@ -80,7 +80,9 @@ pub fn load_config(options: &Options) -> Result<Config, Error> {
 pub fn lint(options: &Options) -> Result<Outcome, Error> {
     for id in options.select.iter().chain(&options.ignore) {
         if rules::find(id).is_none() {
-            return Err(Error::Usage(format!("unknown rule `{id}` (see `synclint rules`)")));
+            return Err(Error::Usage(format!(
+                "unknown rule `{id}` (see `synclint rules`)"
+            )));
         }
     }
     let config = load_config(options)?;
@@ -111,7 +113,12 @@ pub fn lint(options: &Options) -> Result<Outcome, Error> {
         .filter(|r| !options.ignore.iter().any(|s| s == r.id))
         .filter(|r| config.level(r.id) != Some(Level::Off))
         .collect();
-    let context = Context { loaded: &loaded, config: &config, repo: &repo, patterns: &patterns };
+    let context = Context {
+        loaded: &loaded,
+        config: &config,
+        repo: &repo,
+        patterns: &patterns,
+    };
     let mut diagnostics: Vec<Diagnostic> = apps
         .apps
         .par_iter()
@@ -131,9 +138,18 @@ pub fn lint(options: &Options) -> Result<Outcome, Error> {
     let mut warnings = Vec::new();
     for problem in &discovery.problems {
         if problem.out_of_bounds_symlink {
-            diagnostics.push(symlink_finding(&mut loaded, &problem.rel, &problem.message, &options.display_prefix));
+            diagnostics.push(symlink_finding(
+                &mut loaded,
+                &problem.rel,
+                &problem.message,
+                &options.display_prefix,
+            ));
         } else {
-            warnings.push(format!("{}: {}", display(&options.display_prefix, &problem.rel), problem.message));
+            warnings.push(format!(
+                "{}: {}",
+                display(&options.display_prefix, &problem.rel),
+                problem.message
+            ));
         }
     }
     let enabled_ids: HashSet<&str> = enabled.iter().map(|r| r.id).collect();
@@ -151,8 +167,13 @@ pub fn lint(options: &Options) -> Result<Outcome, Error> {
         });
     }
     diagnostic::sort(&mut diagnostics);
-    diagnostics.dedup_by(|a, b| a.rule == b.rule && a.location == b.location && a.message == b.message);
-    let files = loaded.files.iter().filter(|f| f.kind != FileKind::Sql).count();
+    diagnostics
+        .dedup_by(|a, b| a.rule == b.rule && a.location == b.location && a.message == b.message);
+    let files = loaded
+        .files
+        .iter()
+        .filter(|f| f.kind != FileKind::Sql)
+        .count();
     Ok(Outcome {
         apps: apps.apps.len(),
         files,
@@ -183,8 +204,16 @@ fn symlink_finding(loaded: &mut Loaded, rel: &str, message: &str, prefix: &str) 
 /// Finds the repository root for a path: the nearest ancestor with `.git` or the config
 /// file, else the path itself (or its directory).
 pub fn find_root(path: &Path) -> PathBuf {
-    let start = if path.is_dir() { path.to_path_buf() } else { path.parent().map(Path::to_path_buf).unwrap_or_default() };
-    let start = if start.as_os_str().is_empty() { PathBuf::from(".") } else { start };
+    let start = if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let start = if start.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        start
+    };
     let mut dir = start.clone();
     loop {
         if dir.join(".git").exists() || dir.join(discover::CONFIG_FILE).exists() {

@@ -8,7 +8,11 @@ use synclint::report::Format;
 use synclint::run::{self, CheckArgs, Color, FailOn};
 
 #[derive(Parser)]
-#[command(name = "synclint", version, about = "Lint Argo CD GitOps repositories before they sync")]
+#[command(
+    name = "synclint",
+    version,
+    about = "Lint Argo CD GitOps repositories before they sync"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -120,7 +124,12 @@ fn main() -> ExitCode {
             run::EXIT_OK
         }),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "synclint", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "synclint",
+                &mut std::io::stdout(),
+            );
             Ok(run::EXIT_OK)
         }
     };

@@ -5,7 +5,7 @@
 
 use globset::{GlobBuilder, GlobMatcher};
 
-use crate::discover::{within, FileKind};
+use crate::discover::{FileKind, within};
 use crate::load::Loaded;
 use crate::source::FileId;
 
@@ -73,14 +73,28 @@ pub fn directory_files(
     dir: &str,
     options: &DirectoryOptions,
 ) -> Result<Vec<FileId>, PatternError> {
-    let include = options.include.as_deref().filter(|s| !s.is_empty()).map(matcher).transpose()?;
-    let exclude = options.exclude.as_deref().filter(|s| !s.is_empty()).map(matcher).transpose()?;
+    let include = options
+        .include
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(matcher)
+        .transpose()?;
+    let exclude = options
+        .exclude
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(matcher)
+        .transpose()?;
     let mut files = Vec::new();
     for f in &loaded.files {
         if f.kind != FileKind::Manifest || !within(&f.rel, dir) {
             continue;
         }
-        let relative = if dir.is_empty() { &f.rel[..] } else { &f.rel[dir.len() + 1..] };
+        let relative = if dir.is_empty() {
+            &f.rel[..]
+        } else {
+            &f.rel[dir.len() + 1..]
+        };
         if !options.recurse && relative.contains('/') {
             continue;
         }
@@ -90,7 +104,12 @@ pub fn directory_files(
         if include.as_ref().is_some_and(|m| !m.is_match(relative)) {
             continue;
         }
-        if loaded.sources.get(f.id).text.starts_with("# +argocd:skip-file-rendering") {
+        if loaded
+            .sources
+            .get(f.id)
+            .text
+            .starts_with("# +argocd:skip-file-rendering")
+        {
             continue;
         }
         files.push(f.id);

@@ -75,8 +75,12 @@ fn canonical_lenient(path: &Path) -> PathBuf {
 /// The root relative to the working directory, with a trailing `/` (empty for `.`), so
 /// printed paths open in editors and SARIF URIs resolve from the checkout.
 fn display_prefix(root: &Path) -> String {
-    let Ok(cwd) = std::env::current_dir() else { return String::new() };
-    let (Ok(root), Ok(cwd)) = (root.canonicalize(), cwd.canonicalize()) else { return String::new() };
+    let Ok(cwd) = std::env::current_dir() else {
+        return String::new();
+    };
+    let (Ok(root), Ok(cwd)) = (root.canonicalize(), cwd.canonicalize()) else {
+        return String::new();
+    };
     match root.strip_prefix(&cwd) {
         Ok(rel) if rel.as_os_str().is_empty() => String::new(),
         Ok(rel) => format!("{}/", crate::discover::relative(Path::new(""), rel)),
@@ -92,10 +96,9 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
     }
     let mut overrides = HashMap::new();
     if stdin {
-        let name = args
-            .stdin_filename
-            .clone()
-            .ok_or_else(|| Failure("`-` reads a manifest from stdin and needs --stdin-filename PATH".into()))?;
+        let name = args.stdin_filename.clone().ok_or_else(|| {
+            Failure("`-` reads a manifest from stdin and needs --stdin-filename PATH".into())
+        })?;
         let mut text = String::new();
         std::io::stdin()
             .read_to_string(&mut text)
@@ -118,10 +121,16 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
             only_files = None;
             break;
         }
-        let rel = canonical
-            .strip_prefix(&root_canonical)
-            .map_err(|_| Failure(format!("`{}` is not inside the repository at `{}`", p.display(), root.display())))?;
-        only_files.get_or_insert_with(Vec::new).push(crate::discover::relative(Path::new(""), rel));
+        let rel = canonical.strip_prefix(&root_canonical).map_err(|_| {
+            Failure(format!(
+                "`{}` is not inside the repository at `{}`",
+                p.display(),
+                root.display()
+            ))
+        })?;
+        only_files
+            .get_or_insert_with(Vec::new)
+            .push(crate::discover::relative(Path::new(""), rel));
     }
     let overrides: HashMap<String, String> = overrides
         .into_iter()
@@ -145,7 +154,11 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
     for warning in &outcome.warnings {
         eprintln!("synclint: warning: {warning}");
     }
-    let summary = Summary { apps: outcome.apps, files: outcome.files, external_sources: outcome.external_sources };
+    let summary = Summary {
+        apps: outcome.apps,
+        files: outcome.files,
+        external_sources: outcome.external_sources,
+    };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {
         Color::Always => true,
@@ -155,7 +168,11 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
                 || (to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()))
         }
     };
-    let format = args.format.unwrap_or(if to_terminal { Format::Human } else { Format::Concise });
+    let format = args.format.unwrap_or(if to_terminal {
+        Format::Human
+    } else {
+        Format::Concise
+    });
     let version = env!("CARGO_PKG_VERSION");
     let report = Report {
         diagnostics: &outcome.diagnostics,
@@ -167,9 +184,14 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
         redactions: &outcome.loaded.redactions,
         tool_version: version,
     };
-    write_to(args.output.as_deref(), |out| report::write(format, &report, out))?;
+    write_to(args.output.as_deref(), |out| {
+        report::write(format, &report, out)
+    })?;
     if let Some(path) = &args.sarif_output {
-        let sarif = Report { color: false, ..report };
+        let sarif = Report {
+            color: false,
+            ..report
+        };
         write_to(Some(path), |out| report::write(Format::Sarif, &sarif, out))?;
     }
     let threshold = match args.fail_on {
@@ -184,11 +206,19 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
 
 /// `--select a,b --select c` → `[a, b, c]`.
 fn split_ids(values: &[String]) -> Vec<String> {
-    values.iter().flat_map(|v| v.split(',')).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
+    values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
 }
 
-fn write_to(path: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Failure> {
-    
+fn write_to(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Failure> {
     match path {
         Some(path) => std::fs::File::create(path)
             .map(std::io::BufWriter::new)
@@ -210,14 +240,21 @@ pub fn list_rules(json: bool) -> String {
     if json {
         let rules: Vec<_> = REGISTRY
             .iter()
-            .map(|r| serde_json::json!({"id": r.id, "severity": r.severity, "summary": r.summary()}))
+            .map(
+                |r| serde_json::json!({"id": r.id, "severity": r.severity, "summary": r.summary()}),
+            )
             .collect();
         return serde_json::to_string_pretty(&rules).unwrap_or_default() + "\n";
     }
     let width = REGISTRY.iter().map(|r| r.id.len()).max().unwrap_or(0);
     let mut out = String::new();
     for r in REGISTRY {
-        out += &format!("{:width$}  {:7}  {}\n", r.id, r.severity.as_str(), r.summary());
+        out += &format!(
+            "{:width$}  {:7}  {}\n",
+            r.id,
+            r.severity.as_str(),
+            r.summary()
+        );
     }
     out
 }
@@ -226,9 +263,19 @@ pub fn explain(id: &str) -> Result<String, Failure> {
     match rules::find(id) {
         Some(rule) => Ok(format!("{}\n", rule.body().trim_end())),
         None => {
-            let close: Vec<&str> = REGISTRY.iter().map(|r| r.id).filter(|r| r.contains(id) || id.contains(*r)).collect();
-            let hint = if close.is_empty() { String::new() } else { format!(" (did you mean {}?)", close.join(", ")) };
-            Err(Failure(format!("unknown rule `{id}`{hint}; `synclint rules` lists them")))
+            let close: Vec<&str> = REGISTRY
+                .iter()
+                .map(|r| r.id)
+                .filter(|r| r.contains(id) || id.contains(*r))
+                .collect();
+            let hint = if close.is_empty() {
+                String::new()
+            } else {
+                format!(" (did you mean {}?)", close.join(", "))
+            };
+            Err(Failure(format!(
+                "unknown rule `{id}`{hint}; `synclint rules` lists them"
+            )))
         }
     }
 }

@@ -16,7 +16,11 @@ pub struct Span {
 
 impl Span {
     pub fn new(file: FileId, start: usize, end: usize) -> Span {
-        Span { file, start: start as u32, end: end as u32 }
+        Span {
+            file,
+            start: start as u32,
+            end: end as u32,
+        }
     }
     pub fn range(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
@@ -47,7 +51,12 @@ impl SourceFile {
     pub fn new(id: FileId, path: String, text: Arc<str>) -> SourceFile {
         let mut line_starts = vec![0u32];
         line_starts.extend(memchr_lines(text.as_bytes()));
-        SourceFile { id, path, text, line_starts }
+        SourceFile {
+            id,
+            path,
+            text,
+            line_starts,
+        }
     }
 
     pub fn line_starts(&self) -> &[u32] {
@@ -145,9 +154,23 @@ mod tests {
     #[test]
     fn positions_count_chars_and_utf16() {
         let f = SourceFile::new(FileId(0), "a.yaml".into(), "ab\nxé😀z: 1\n".into());
-        assert_eq!(f.position(0), Position { line: 1, column: 1, column_utf16: 1 });
+        assert_eq!(
+            f.position(0),
+            Position {
+                line: 1,
+                column: 1,
+                column_utf16: 1
+            }
+        );
         let z = f.text.find('z').unwrap();
-        assert_eq!(f.position(z), Position { line: 2, column: 4, column_utf16: 5 });
+        assert_eq!(
+            f.position(z),
+            Position {
+                line: 2,
+                column: 4,
+                column_utf16: 5
+            }
+        );
         assert_eq!(f.line_text(1), "xé😀z: 1");
     }
 }

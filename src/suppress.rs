@@ -9,14 +9,22 @@ pub const IGNORE_ANNOTATION: &str = "synclint.io/ignore";
 /// Rule ids in `rule-a, rule-b -- reason` (annotation) form.
 fn annotation_rules(value: &str) -> Vec<&str> {
     let list = value.split(" -- ").next().unwrap_or("");
-    list.split(',').map(str::trim).filter(|s| !s.is_empty()).collect()
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 /// Rule ids in `ignore[rule-a, rule-b] reason` (comment) form, for the given directive.
 fn comment_rules<'a>(body: &'a str, directive: &str) -> Option<Vec<&'a str>> {
     let rest = body.strip_prefix(directive)?.strip_prefix('[')?;
     let list = &rest[..rest.find(']')?];
-    Some(list.split(',').map(str::trim).filter(|s| !s.is_empty()).collect())
+    Some(
+        list.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect(),
+    )
 }
 
 pub fn is_suppressed(d: &Diagnostic, loaded: &Loaded, config: &Config) -> bool {
@@ -55,8 +63,14 @@ mod tests {
     #[test]
     fn parses_both_forms() {
         assert_eq!(annotation_rules("a, b -- legacy job"), vec!["a", "b"]);
-        assert_eq!(comment_rules("ignore[a, b] why", "ignore"), Some(vec!["a", "b"]));
+        assert_eq!(
+            comment_rules("ignore[a, b] why", "ignore"),
+            Some(vec!["a", "b"])
+        );
         assert_eq!(comment_rules("ignore-file[a]", "ignore"), None);
-        assert_eq!(comment_rules("ignore-file[a]", "ignore-file"), Some(vec!["a"]));
+        assert_eq!(
+            comment_rules("ignore-file[a]", "ignore-file"),
+            Some(vec!["a"])
+        );
     }
 }

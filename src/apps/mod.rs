@@ -10,9 +10,9 @@ use std::path::Path;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::discover::{parent, FileKind};
-use crate::load::tree::NodeId;
+use crate::discover::{FileKind, parent};
 use crate::load::Loaded;
+use crate::load::tree::NodeId;
 use crate::source::FileId;
 
 /// One object of an app, with the namespace Argo CD would apply it in.
@@ -78,10 +78,15 @@ pub fn resolve(loaded: &Loaded, identity: &RepoIdentity) -> Apps {
     for file in &loaded.files {
         for (index, object) in file.objects.iter().enumerate() {
             if object.kind == "Application" && object.group() == "argoproj.io" {
-                let app = source::application(loaded, identity, file.id, index, &mut out, &mut covered);
+                let app =
+                    source::application(loaded, identity, file.id, index, &mut out, &mut covered);
                 out.apps.push(app);
             } else if object.kind == "ApplicationSet" && object.group() == "argoproj.io" {
-                out.diagnostics.push(source::applicationset_not_expanded(loaded, file.id, object.root));
+                out.diagnostics.push(source::applicationset_not_expanded(
+                    loaded,
+                    file.id,
+                    object.root,
+                ));
             }
         }
     }
@@ -101,7 +106,8 @@ fn implicit_apps(loaded: &Loaded, covered: &HashSet<FileId>, out: &mut Apps) {
     let mut by_dir: BTreeMap<String, Vec<Member>> = BTreeMap::new();
     let mut unrendered: BTreeMap<&str, usize> = BTreeMap::new();
     for file in &loaded.files {
-        if file.kind != FileKind::Manifest || covered.contains(&file.id) || file.objects.is_empty() {
+        if file.kind != FileKind::Manifest || covered.contains(&file.id) || file.objects.is_empty()
+        {
             continue;
         }
         let dir = parent(&file.rel);
@@ -134,7 +140,11 @@ fn implicit_apps(loaded: &Loaded, covered: &HashSet<FileId>, out: &mut Apps) {
             .with_help("Kustomize rendering is coming; until then synclint lints plain manifests only."),
         );
     }
-    for chart in loaded.files.iter().filter(|f| f.kind == FileKind::ChartYaml && !covered.contains(&f.id)) {
+    for chart in loaded
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::ChartYaml && !covered.contains(&f.id))
+    {
         let dir = parent(&chart.rel);
         out.diagnostics.push(
             Diagnostic::new(
@@ -150,8 +160,16 @@ fn implicit_apps(loaded: &Loaded, covered: &HashSet<FileId>, out: &mut Apps) {
         );
     }
     for (dir, members) in by_dir {
-        let name = if dir.is_empty() { ".".to_string() } else { dir.clone() };
-        out.apps.push(App { name, origin: Origin::Implicit { dir }, members });
+        let name = if dir.is_empty() {
+            ".".to_string()
+        } else {
+            dir.clone()
+        };
+        out.apps.push(App {
+            name,
+            origin: Origin::Implicit { dir },
+            members,
+        });
     }
 }
 

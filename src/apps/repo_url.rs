@@ -6,7 +6,14 @@ use std::path::Path;
 /// `git@github.com:acme/gitops.git` all become `github.com/acme/gitops`.
 pub fn normalize(url: &str) -> String {
     let mut s = url.trim();
-    for scheme in ["https://", "http://", "ssh://", "git://", "git+ssh://", "ssh+git://"] {
+    for scheme in [
+        "https://",
+        "http://",
+        "ssh://",
+        "git://",
+        "git+ssh://",
+        "ssh+git://",
+    ] {
         if let Some(rest) = s.strip_prefix(scheme) {
             s = rest;
             break;
@@ -19,7 +26,9 @@ pub fn normalize(url: &str) -> String {
     // scp-like `host:org/repo` (but not `host:22/org/repo` with a port).
     let s = match s.split_once(':') {
         Some((host, rest)) if !host.contains('/') => {
-            let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start_matches('/');
+            let rest = rest
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .trim_start_matches('/');
             format!("{host}/{rest}")
         }
         _ => s.to_string(),
@@ -45,9 +54,10 @@ pub fn git_remotes(root: &Path) -> Vec<String> {
             in_remote = line.starts_with("[remote ");
         } else if in_remote
             && let Some((key, value)) = line.split_once('=')
-                && key.trim() == "url" {
-                    urls.push(value.trim().to_string());
-                }
+            && key.trim() == "url"
+        {
+            urls.push(value.trim().to_string());
+        }
     }
     urls
 }

@@ -5,9 +5,9 @@ use std::collections::HashSet;
 
 use super::{App, Apps, Member, Origin, RepoIdentity};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::discover::{within, FileKind};
-use crate::load::tree::{NodeId, Tree};
+use crate::discover::{FileKind, within};
 use crate::load::Loaded;
+use crate::load::tree::{NodeId, Tree};
 use crate::render::{self, DirectoryOptions, Tool};
 use crate::source::FileId;
 
@@ -22,18 +22,27 @@ pub fn application(
     let tree = loaded.tree(file);
     let object = &loaded.file(file).objects[index];
     let spec = tree.get(object.root, "spec");
-    let destination_ns = spec.and_then(|s| tree.path_str(s, &["destination", "namespace"])).map(str::to_string);
+    let destination_ns = spec
+        .and_then(|s| tree.path_str(s, &["destination", "namespace"]))
+        .map(str::to_string);
     let mut app = App {
         name: object.name.clone(),
-        origin: Origin::Application { file, root: object.root },
+        origin: Origin::Application {
+            file,
+            root: object.root,
+        },
         members: Vec::new(),
     };
     let sources: Vec<NodeId> = match spec.and_then(|s| tree.get(s, "sources")) {
         Some(list) if tree.is_seq(list) => tree.items(list).to_vec(),
-        _ => spec.and_then(|s| tree.get(s, "source")).into_iter().collect(),
+        _ => spec
+            .and_then(|s| tree.get(s, "source"))
+            .into_iter()
+            .collect(),
     };
     for source in sources {
-        let Some(files) = source_files(loaded, identity, file, source, &app.name, out, covered) else {
+        let Some(files) = source_files(loaded, identity, file, source, &app.name, out, covered)
+        else {
             continue;
         };
         for id in files {
@@ -44,7 +53,11 @@ pub fn application(
                     None if is_namespaced(&obj.kind) => destination_ns.clone().unwrap_or_default(),
                     None => String::new(),
                 };
-                app.members.push(Member { file: id, index: i, namespace });
+                app.members.push(Member {
+                    file: id,
+                    index: i,
+                    namespace,
+                });
             }
         }
     }
@@ -107,37 +120,78 @@ fn source_files(
     }
     if tool != Tool::Directory {
         let (severity, what) = match tool {
-            Tool::Plugin => (Severity::Note, "is rendered by a config management plugin, which synclint does not run".to_string()),
-            _ => (Severity::Error, format!("needs {} rendering, which synclint does not do yet", tool.name())),
+            Tool::Plugin => (
+                Severity::Note,
+                "is rendered by a config management plugin, which synclint does not run"
+                    .to_string(),
+            ),
+            _ => (
+                Severity::Error,
+                format!(
+                    "needs {} rendering, which synclint does not do yet",
+                    tool.name()
+                ),
+            ),
         };
-        out.diagnostics.push(failed(loaded, file, at, severity, format!(
-            "the source `{}` of Application `{app_name}` {what}: its objects are not linted",
-            if path.is_empty() { "." } else { &path }
-        )));
+        out.diagnostics.push(failed(
+            loaded,
+            file,
+            at,
+            severity,
+            format!(
+                "the source `{}` of Application `{app_name}` {what}: its objects are not linted",
+                if path.is_empty() { "." } else { &path }
+            ),
+        ));
         return None;
     }
     let directory = tree.get(source, "directory");
     let options = DirectoryOptions {
-        recurse: directory.and_then(|d| tree.get(d, "recurse")).and_then(|r| tree.str(r)) == Some("true"),
-        include: directory.and_then(|d| tree.get_str(d, "include")).map(str::to_string),
-        exclude: directory.and_then(|d| tree.get_str(d, "exclude")).map(str::to_string),
+        recurse: directory
+            .and_then(|d| tree.get(d, "recurse"))
+            .and_then(|r| tree.str(r))
+            == Some("true"),
+        include: directory
+            .and_then(|d| tree.get_str(d, "include"))
+            .map(str::to_string),
+        exclude: directory
+            .and_then(|d| tree.get_str(d, "exclude"))
+            .map(str::to_string),
     };
     match render::directory_files(loaded, &path, &options) {
         Ok(files) => Some(files),
         Err(e) => {
             let at = directory.unwrap_or(at);
-            out.diagnostics.push(failed(loaded, file, at, Severity::Error, format!(
-                "Application `{app_name}` has a bad directory pattern: {}", e.0
-            )));
+            out.diagnostics.push(failed(
+                loaded,
+                file,
+                at,
+                Severity::Error,
+                format!(
+                    "Application `{app_name}` has a bad directory pattern: {}",
+                    e.0
+                ),
+            ));
             None
         }
     }
 }
 
-fn failed(loaded: &Loaded, file: FileId, at: NodeId, severity: Severity, message: String) -> Diagnostic {
+fn failed(
+    loaded: &Loaded,
+    file: FileId,
+    at: NodeId,
+    severity: Severity,
+    message: String,
+) -> Diagnostic {
     let tree: &Tree = loaded.tree(file);
-    Diagnostic::new("render-failed", severity, message, loaded.location(tree.span(at)))
-        .with_help("Make the source renderable, or exclude it with `ignore` in .synclint.yaml.")
+    Diagnostic::new(
+        "render-failed",
+        severity,
+        message,
+        loaded.location(tree.span(at)),
+    )
+    .with_help("Make the source renderable, or exclude it with `ignore` in .synclint.yaml.")
 }
 
 pub fn applicationset_not_expanded(loaded: &Loaded, file: FileId, root: NodeId) -> Diagnostic {
@@ -172,18 +226,39 @@ fn normalize_path(p: &str) -> String {
 }
 
 fn path_exists(loaded: &Loaded, path: &str) -> bool {
-    path.is_empty() || loaded.files.iter().any(|f| within(&f.rel, path) && f.kind != FileKind::Sql)
+    path.is_empty()
+        || loaded
+            .files
+            .iter()
+            .any(|f| within(&f.rel, path) && f.kind != FileKind::Sql)
 }
 
 /// Kinds that live outside namespaces: the destination namespace is not applied to them.
 pub fn is_namespaced(kind: &str) -> bool {
     !matches!(
         kind,
-        "Namespace" | "Node" | "PersistentVolume" | "StorageClass" | "ClusterRole" | "ClusterRoleBinding"
-            | "CustomResourceDefinition" | "PriorityClass" | "IngressClass" | "RuntimeClass"
-            | "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration" | "APIService"
-            | "CSIDriver" | "CSINode" | "VolumeSnapshotClass" | "ClusterIssuer" | "ClusterSecretStore"
-            | "ClusterExternalSecret" | "PodSecurityPolicy" | "ClusterPolicy" | "ValidatingAdmissionPolicy"
+        "Namespace"
+            | "Node"
+            | "PersistentVolume"
+            | "StorageClass"
+            | "ClusterRole"
+            | "ClusterRoleBinding"
+            | "CustomResourceDefinition"
+            | "PriorityClass"
+            | "IngressClass"
+            | "RuntimeClass"
+            | "ValidatingWebhookConfiguration"
+            | "MutatingWebhookConfiguration"
+            | "APIService"
+            | "CSIDriver"
+            | "CSINode"
+            | "VolumeSnapshotClass"
+            | "ClusterIssuer"
+            | "ClusterSecretStore"
+            | "ClusterExternalSecret"
+            | "PodSecurityPolicy"
+            | "ClusterPolicy"
+            | "ValidatingAdmissionPolicy"
             | "ValidatingAdmissionPolicyBinding"
     )
 }

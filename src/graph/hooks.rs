@@ -73,7 +73,9 @@ pub fn helm_hook(item: &str) -> HelmHook {
         "pre-delete" => HelmHook::Phase(Phase::PreDelete),
         "post-delete" => HelmHook::Phase(Phase::PostDelete),
         "crd-install" => HelmHook::NotAHook,
-        "test" | "test-success" | "test-failure" | "pre-rollback" | "post-rollback" => HelmHook::Unsupported,
+        "test" | "test-success" | "test-failure" | "pre-rollback" | "post-rollback" => {
+            HelmHook::Unsupported
+        }
         _ => HelmHook::Unknown,
     }
 }
@@ -152,9 +154,18 @@ impl Hook {
         helm_policy: Option<&str>,
     ) -> Hook {
         let mut hook = Hook::default();
-        let argo_types: Vec<HookType> =
-            argo_hook.map(csv).unwrap_or_default().into_iter().filter_map(argo_hook_type).collect();
-        let helm_items: Vec<HelmHook> = helm.map(csv).unwrap_or_default().into_iter().map(helm_hook).collect();
+        let argo_types: Vec<HookType> = argo_hook
+            .map(csv)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(argo_hook_type)
+            .collect();
+        let helm_items: Vec<HelmHook> = helm
+            .map(csv)
+            .unwrap_or_default()
+            .into_iter()
+            .map(helm_hook)
+            .collect();
         let helm_is_hook = helm.is_some() && !helm_items.iter().all(|h| *h == HelmHook::NotAHook);
         hook.annotated = argo_hook.is_some() || helm_is_hook;
         if !argo_types.is_empty() {
@@ -172,8 +183,16 @@ impl Hook {
             hook.from_helm = !hook.phases.is_empty();
         }
         let mut policies: Vec<DeletePolicy> = Vec::new();
-        let argo = argo_policy.map(csv).unwrap_or_default().into_iter().filter_map(argo_delete_policy);
-        let helm = helm_policy.map(csv).unwrap_or_default().into_iter().filter_map(helm_delete_policy);
+        let argo = argo_policy
+            .map(csv)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(argo_delete_policy);
+        let helm = helm_policy
+            .map(csv)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(helm_delete_policy);
         for p in argo.chain(helm) {
             if !policies.contains(&p) {
                 policies.push(p);
@@ -242,8 +261,16 @@ mod tests {
     fn delete_policies_combine_and_default() {
         let h = Hook::from_annotations(Some("PreSync"), None, None, None);
         assert_eq!(h.delete_policies, vec![DeletePolicy::BeforeHookCreation]);
-        let h = Hook::from_annotations(Some("PreSync"), None, Some("HookSucceeded"), Some("hook-failed"));
-        assert_eq!(h.delete_policies, vec![DeletePolicy::HookSucceeded, DeletePolicy::HookFailed]);
+        let h = Hook::from_annotations(
+            Some("PreSync"),
+            None,
+            Some("HookSucceeded"),
+            Some("hook-failed"),
+        );
+        assert_eq!(
+            h.delete_policies,
+            vec![DeletePolicy::HookSucceeded, DeletePolicy::HookFailed]
+        );
     }
 
     #[test]

@@ -23,7 +23,10 @@ impl ImageRef {
         // A tag is after the last ':' that follows the last '/', so a registry port stays.
         let last_slash = rest.rfind('/').map(|i| i + 1).unwrap_or(0);
         let (name, tag) = match rest[last_slash..].rfind(':') {
-            Some(i) => (&rest[..last_slash + i], Some(rest[last_slash + i + 1..].to_string())),
+            Some(i) => (
+                &rest[..last_slash + i],
+                Some(rest[last_slash + i + 1..].to_string()),
+            ),
             None => (rest, None),
         };
         let (registry, repository) = match name.split_once('/') {
@@ -32,13 +35,22 @@ impl ImageRef {
             }
             _ => ("docker.io".to_string(), name.to_string()),
         };
-        let registry = if registry == "index.docker.io" { "docker.io".to_string() } else { registry };
+        let registry = if registry == "index.docker.io" {
+            "docker.io".to_string()
+        } else {
+            registry
+        };
         let repository = if registry == "docker.io" && !repository.contains('/') {
             format!("library/{repository}")
         } else {
             repository
         };
-        Some(ImageRef { registry, repository, tag, digest })
+        Some(ImageRef {
+            registry,
+            repository,
+            tag,
+            digest,
+        })
     }
 
     /// `registry/repository`, the identity that decides whether two images are "the same

@@ -64,7 +64,9 @@ impl Reason {
 /// stored API objects, not database schemas.
 fn is_storage_migrator(text: &str) -> bool {
     let t = text.to_ascii_lowercase();
-    t.contains("storage-version-migrat") || t.contains("storageversionmigrat") || t.contains("storage-migrat")
+    t.contains("storage-version-migrat")
+        || t.contains("storageversionmigrat")
+        || t.contains("storage-migrat")
 }
 
 /// Classifies a Job or Pod: the annotation decides when present; then names, then the
@@ -80,7 +82,10 @@ pub fn classify_workload(
         Some("false") => return None,
         _ => {}
     }
-    let images = containers.iter().filter_map(|c| c.image.as_ref()).map(|i| i.repository.as_str());
+    let images = containers
+        .iter()
+        .filter_map(|c| c.image.as_ref())
+        .map(|i| i.repository.as_str());
     if names.iter().copied().chain(images).any(is_storage_migrator) {
         return None;
     }
@@ -89,12 +94,19 @@ pub fn classify_workload(
             return Some(reason);
         }
     }
-    containers.iter().filter(|c| !c.init).find_map(|c| by_command(&c.command_line, patterns))
+    containers
+        .iter()
+        .filter(|c| !c.init)
+        .find_map(|c| by_command(&c.command_line, patterns))
 }
 
 /// Classifies an init container of a long-running workload.
 pub fn classify_container(container: &Container, patterns: &Patterns) -> Option<Reason> {
-    let image = container.image.as_ref().map(|i| i.repository.as_str()).unwrap_or("");
+    let image = container
+        .image
+        .as_ref()
+        .map(|i| i.repository.as_str())
+        .unwrap_or("");
     if is_storage_migrator(&container.name) || is_storage_migrator(image) {
         return None;
     }
@@ -103,25 +115,39 @@ pub fn classify_container(container: &Container, patterns: &Patterns) -> Option<
 
 fn by_name(name: &str, patterns: &Patterns) -> Option<Reason> {
     let lower = name.to_ascii_lowercase();
-    (lower.contains("migrat") || patterns.names.iter().any(|p| lower.contains(&p.to_ascii_lowercase())))
-        .then(|| Reason::Name(name.to_string()))
+    (lower.contains("migrat")
+        || patterns
+            .names
+            .iter()
+            .any(|p| lower.contains(&p.to_ascii_lowercase())))
+    .then(|| Reason::Name(name.to_string()))
 }
 
 fn by_command(command_line: &str, patterns: &Patterns) -> Option<Reason> {
     if command_line.is_empty() {
         return None;
     }
-    let tokens: Vec<&str> = command_line.split_whitespace().map(|t| t.rsplit('/').next().unwrap_or(t)).collect();
+    let tokens: Vec<&str> = command_line
+        .split_whitespace()
+        .map(|t| t.rsplit('/').next().unwrap_or(t))
+        .collect();
     for tool in TOOLS {
         if matches_tool(&tokens, tool) {
             return Some(Reason::Command(tool.replace(" ...", "").to_string()));
         }
     }
-    if let Some(p) = patterns.commands.iter().find(|p| command_line.contains(p.as_str())) {
+    if let Some(p) = patterns
+        .commands
+        .iter()
+        .find(|p| command_line.contains(p.as_str()))
+    {
         return Some(Reason::Command(p.clone()));
     }
     let lower = command_line.to_ascii_lowercase();
-    if tokens.contains(&"psql") && (tokens.iter().any(|t| *t == "-f" || t.starts_with("--file")) || DDL.iter().any(|d| lower.contains(d))) {
+    if tokens.contains(&"psql")
+        && (tokens.iter().any(|t| *t == "-f" || t.starts_with("--file"))
+            || DDL.iter().any(|d| lower.contains(d)))
+    {
         return Some(Reason::Command("psql".into()));
     }
     None
@@ -135,11 +161,16 @@ fn matches_tool(tokens: &[&str], tool: &str) -> bool {
 }
 
 fn match_from(tokens: &[&str], start: usize, words: &[&str]) -> bool {
-    let Some((first, rest)) = words.split_first() else { return true };
+    let Some((first, rest)) = words.split_first() else {
+        return true;
+    };
     if *first == "..." {
         return (start..=tokens.len()).any(|s| match_from(tokens, s, rest));
     }
-    tokens.get(start).is_some_and(|t| t.trim_matches(['"', '\'', ';', '&']) == *first) && match_from(tokens, start + 1, rest)
+    tokens
+        .get(start)
+        .is_some_and(|t| t.trim_matches(['"', '\'', ';', '&']) == *first)
+        && match_from(tokens, start + 1, rest)
 }
 
 #[cfg(test)]
@@ -161,9 +192,17 @@ mod tests {
     #[test]
     fn known_tools_and_names() {
         let p = Patterns::default();
-        let c = [container("app", "sh -c cd /app && python manage.py migrate --noinput", "acme/api")];
+        let c = [container(
+            "app",
+            "sh -c cd /app && python manage.py migrate --noinput",
+            "acme/api",
+        )];
         assert!(classify_workload(None, &["api-setup"], &c, &p).is_some());
-        let c = [container("app", "migrate -path /m -database $DB up", "migrate/migrate")];
+        let c = [container(
+            "app",
+            "migrate -path /m -database $DB up",
+            "migrate/migrate",
+        )];
         assert!(classify_workload(None, &["x"], &c, &p).is_some());
         assert!(classify_workload(None, &["db-migrations"], &[], &p).is_some());
         let c = [container("backup", "pg_dump -f /b/dump.sql", "postgres")];
@@ -172,13 +211,30 @@ mod tests {
 
     #[test]
     fn storage_version_migrations_are_not_database_migrations() {
-        let c = [container("migrate", "", "gcr.io/knative-releases/knative.dev/pkg/apiextensions/storageversion/cmd/migrate")];
-        assert!(classify_workload(None, &["storage-version-migration-serving"], &c, &Patterns::default()).is_none());
+        let c = [container(
+            "migrate",
+            "",
+            "gcr.io/knative-releases/knative.dev/pkg/apiextensions/storageversion/cmd/migrate",
+        )];
+        assert!(
+            classify_workload(
+                None,
+                &["storage-version-migration-serving"],
+                &c,
+                &Patterns::default()
+            )
+            .is_none()
+        );
     }
 
     #[test]
     fn annotation_decides() {
-        assert!(classify_workload(Some("false"), &["migrate"], &[], &Patterns::default()).is_none());
-        assert_eq!(classify_workload(Some("true"), &["x"], &[], &Patterns::default()), Some(Reason::Annotation));
+        assert!(
+            classify_workload(Some("false"), &["migrate"], &[], &Patterns::default()).is_none()
+        );
+        assert_eq!(
+            classify_workload(Some("true"), &["x"], &[], &Patterns::default()),
+            Some(Reason::Annotation)
+        );
     }
 }

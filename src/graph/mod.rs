@@ -17,7 +17,7 @@ use crate::load::{Loaded, Object};
 use crate::source::FileId;
 use hooks::{Hook, Phase};
 use migration::{Patterns, Reason};
-use order::{kind_rank, OrderKey};
+use order::{OrderKey, kind_rank};
 use pod::{PodSpec, RefKind};
 
 /// Something a resource makes exist: itself, or a Secret a controller writes for it.
@@ -48,7 +48,10 @@ pub struct Resource {
 
 impl Resource {
     pub fn group(&self) -> &str {
-        self.api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("")
+        self.api_version
+            .rsplit_once('/')
+            .map(|(g, _)| g)
+            .unwrap_or("")
     }
 
     pub fn object_ref(&self) -> ObjectRef {
@@ -68,27 +71,50 @@ impl Resource {
     /// Phases this resource is applied in during a sync (none for Skip and dropped hooks).
     pub fn sync_phases(&self) -> Vec<Phase> {
         if self.hook.annotated {
-            self.hook.phases.iter().copied().filter(|p| p.runs_in_sync()).collect()
+            self.hook
+                .phases
+                .iter()
+                .copied()
+                .filter(|p| p.runs_in_sync())
+                .collect()
         } else {
             vec![Phase::Sync]
         }
     }
 
     pub fn order_key(&self, phase: Phase) -> OrderKey {
-        OrderKey { phase, wave: self.wave, kind_rank: kind_rank(&self.kind), name: self.name.clone() }
+        OrderKey {
+            phase,
+            wave: self.wave,
+            kind_rank: kind_rank(&self.kind),
+            name: self.name.clone(),
+        }
     }
 
     /// The first moment this resource is applied in a sync.
     pub fn first_applied(&self) -> Option<OrderKey> {
-        self.sync_phases().into_iter().map(|p| self.order_key(p)).min()
+        self.sync_phases()
+            .into_iter()
+            .map(|p| self.order_key(p))
+            .min()
     }
 
     pub fn is_workload(&self) -> bool {
-        matches!(self.kind.as_str(), "Deployment" | "StatefulSet" | "DaemonSet" | "Rollout" | "ReplicaSet" | "ReplicationController")
+        matches!(
+            self.kind.as_str(),
+            "Deployment"
+                | "StatefulSet"
+                | "DaemonSet"
+                | "Rollout"
+                | "ReplicaSet"
+                | "ReplicationController"
+        )
     }
 
     pub fn produces(&self, kind: RefKind, name: &str) -> bool {
-        self.produces.iter().any(|p| p.kind == kind && p.name == name)
+        self.produces
+            .iter()
+            .any(|p| p.kind == kind && p.name == name)
     }
 }
 
@@ -100,13 +126,23 @@ pub struct AppGraph<'a> {
 
 impl<'a> AppGraph<'a> {
     pub fn build(app: &'a App, loaded: &'a Loaded, patterns: &Patterns) -> AppGraph<'a> {
-        let mut resources: Vec<Resource> =
-            app.members.iter().map(|m| resource(loaded, m, patterns)).collect();
-        let scaled: HashSet<(String, String)> = resources.iter().filter_map(|r| scale_target(loaded.tree(r.file), r)).collect();
+        let mut resources: Vec<Resource> = app
+            .members
+            .iter()
+            .map(|m| resource(loaded, m, patterns))
+            .collect();
+        let scaled: HashSet<(String, String)> = resources
+            .iter()
+            .filter_map(|r| scale_target(loaded.tree(r.file), r))
+            .collect();
         for r in &mut resources {
             r.autoscaled = scaled.contains(&(r.kind.clone(), r.name.clone()));
         }
-        AppGraph { app, loaded, resources }
+        AppGraph {
+            app,
+            loaded,
+            resources,
+        }
     }
 
     pub fn tree(&self, r: &Resource) -> &'a Tree {
@@ -123,11 +159,17 @@ impl<'a> AppGraph<'a> {
     }
 
     /// Resources that make `kind/name` exist in `namespace` ("" matches any).
-    pub fn producers(&self, kind: RefKind, name: &str, namespace: &str) -> impl Iterator<Item = &Resource> + '_ {
+    pub fn producers(
+        &self,
+        kind: RefKind,
+        name: &str,
+        namespace: &str,
+    ) -> impl Iterator<Item = &Resource> + '_ {
         let name = name.to_string();
         let namespace = namespace.to_string();
         self.resources.iter().filter(move |r| {
-            r.produces(kind, &name) && (namespace.is_empty() || r.namespace.is_empty() || r.namespace == namespace)
+            r.produces(kind, &name)
+                && (namespace.is_empty() || r.namespace.is_empty() || r.namespace == namespace)
         })
     }
 
@@ -137,7 +179,11 @@ impl<'a> AppGraph<'a> {
             .resources
             .iter()
             .enumerate()
-            .flat_map(|(i, r)| r.sync_phases().into_iter().map(move |p| (i, r.order_key(p))))
+            .flat_map(|(i, r)| {
+                r.sync_phases()
+                    .into_iter()
+                    .map(move |p| (i, r.order_key(p)))
+            })
             .collect();
         tasks.sort_by(|a, b| a.1.cmp(&b.1));
         tasks
@@ -160,16 +206,28 @@ impl<'a> AppGraph<'a> {
 
     /// The annotation that makes `r` a hook: Argo CD's, or Helm's when it decided.
     pub fn hook_annotation(&self, r: &Resource) -> Option<(NodeId, &'static str)> {
-        let argo = self.annotation(r, hooks::ARGO_HOOK).map(|n| (n, hooks::ARGO_HOOK));
-        let helm = self.annotation(r, hooks::HELM_HOOK).map(|n| (n, hooks::HELM_HOOK));
-        if r.hook.from_helm { helm.or(argo) } else { argo.or(helm) }
+        let argo = self
+            .annotation(r, hooks::ARGO_HOOK)
+            .map(|n| (n, hooks::ARGO_HOOK));
+        let helm = self
+            .annotation(r, hooks::HELM_HOOK)
+            .map(|n| (n, hooks::HELM_HOOK));
+        if r.hook.from_helm {
+            helm.or(argo)
+        } else {
+            argo.or(helm)
+        }
     }
 
     /// The value of `metadata.name` (or `generateName`), where findings about the object
     /// as a whole point.
     pub fn name_node(&self, r: &Resource) -> NodeId {
         let tree = self.tree(r);
-        let key = if r.generate_name { "generateName" } else { "name" };
+        let key = if r.generate_name {
+            "generateName"
+        } else {
+            "name"
+        };
         tree.path(r.root, &["metadata", key]).unwrap_or(r.root)
     }
 
@@ -195,9 +253,17 @@ fn resource(loaded: &Loaded, member: &Member, patterns: &Patterns) -> Resource {
     let pod = pod::extract(tree, object.root, &object.kind);
     let migration = match (&pod, object.kind.as_str()) {
         (Some(p), "Job" | "Pod" | "CronJob") => {
-            let template_name = tree.path_str(object.root, &["spec", "template", "metadata", "name"]);
-            let names: Vec<&str> = std::iter::once(object.name.as_str()).chain(template_name).collect();
-            migration::classify_workload(ann(migration::MIGRATION_ANNOTATION), &names, &p.containers, patterns)
+            let template_name =
+                tree.path_str(object.root, &["spec", "template", "metadata", "name"]);
+            let names: Vec<&str> = std::iter::once(object.name.as_str())
+                .chain(template_name)
+                .collect();
+            migration::classify_workload(
+                ann(migration::MIGRATION_ANNOTATION),
+                &names,
+                &p.containers,
+                patterns,
+            )
         }
         _ => None,
     };
@@ -211,7 +277,9 @@ fn resource(loaded: &Loaded, member: &Member, patterns: &Patterns) -> Resource {
         namespace: member.namespace.clone(),
         hook,
         wave,
-        replicas: tree.path(object.root, &["spec", "replicas"]).and_then(|n| tree.int(n)),
+        replicas: tree
+            .path(object.root, &["spec", "replicas"])
+            .and_then(|n| tree.int(n)),
         autoscaled: false,
         migration,
         produces: produced(tree, object),
@@ -221,28 +289,47 @@ fn resource(loaded: &Loaded, member: &Member, patterns: &Patterns) -> Resource {
 
 /// What an object makes exist (design: graph, "producers of Secrets").
 fn produced(tree: &Tree, o: &Object) -> Vec<Produced> {
-    let secret = |name: Option<&str>| Produced { kind: RefKind::Secret, name: name.unwrap_or(&o.name).to_string() };
+    let secret = |name: Option<&str>| Produced {
+        kind: RefKind::Secret,
+        name: name.unwrap_or(&o.name).to_string(),
+    };
     let root = o.root;
     match (o.group(), o.kind.as_str()) {
         (_, kind) if RefKind::from_kind(kind).is_some() && o.group().is_empty() => {
-            vec![Produced { kind: RefKind::from_kind(kind).unwrap(), name: o.name.clone() }]
+            vec![Produced {
+                kind: RefKind::from_kind(kind).unwrap(),
+                name: o.name.clone(),
+            }]
         }
         (g, "ExternalSecret") if g.starts_with("external-secrets.io") => {
             vec![secret(tree.path_str(root, &["spec", "target", "name"]))]
         }
         (g, "SealedSecret") if g.starts_with("bitnami.com") => {
-            vec![secret(tree.path_str(root, &["spec", "template", "metadata", "name"]))]
+            vec![secret(
+                tree.path_str(root, &["spec", "template", "metadata", "name"]),
+            )]
         }
         (g, "OnePasswordItem") if g.starts_with("onepassword.com") => vec![secret(None)],
-        (g, "VaultStaticSecret" | "VaultDynamicSecret" | "VaultPKISecret") if g.starts_with("secrets.hashicorp.com") => {
-            vec![secret(tree.path_str(root, &["spec", "destination", "name"]))]
+        (g, "VaultStaticSecret" | "VaultDynamicSecret" | "VaultPKISecret")
+            if g.starts_with("secrets.hashicorp.com") =>
+        {
+            vec![secret(
+                tree.path_str(root, &["spec", "destination", "name"]),
+            )]
         }
-        (g, "Certificate") if g.starts_with("cert-manager.io") => {
-            tree.path_str(root, &["spec", "secretName"]).map(|n| vec![secret(Some(n))]).unwrap_or_default()
-        }
+        (g, "Certificate") if g.starts_with("cert-manager.io") => tree
+            .path_str(root, &["spec", "secretName"])
+            .map(|n| vec![secret(Some(n))])
+            .unwrap_or_default(),
         (g, "SecretProviderClass") if g.starts_with("secrets-store.csi") => tree
             .path(root, &["spec", "secretObjects"])
-            .map(|l| tree.items(l).iter().filter_map(|s| tree.get_str(*s, "secretName")).map(|n| secret(Some(n))).collect())
+            .map(|l| {
+                tree.items(l)
+                    .iter()
+                    .filter_map(|s| tree.get_str(*s, "secretName"))
+                    .map(|n| secret(Some(n)))
+                    .collect()
+            })
             .unwrap_or_default(),
         _ => Vec::new(),
     }
@@ -252,7 +339,9 @@ fn produced(tree: &Tree, o: &Object) -> Vec<Produced> {
 fn scale_target(tree: &Tree, r: &Resource) -> Option<(String, String)> {
     let target = match r.kind.as_str() {
         "HorizontalPodAutoscaler" => tree.path(r.root, &["spec", "scaleTargetRef"])?,
-        "ScaledObject" if r.group().starts_with("keda.sh") => tree.path(r.root, &["spec", "scaleTargetRef"])?,
+        "ScaledObject" if r.group().starts_with("keda.sh") => {
+            tree.path(r.root, &["spec", "scaleTargetRef"])?
+        }
         _ => return None,
     };
     let kind = tree.get_str(target, "kind").unwrap_or("Deployment");

@@ -43,7 +43,10 @@ const KIND_ORDER: &[&str] = &[
 ];
 
 pub fn kind_rank(kind: &str) -> usize {
-    KIND_ORDER.iter().position(|k| *k == kind).unwrap_or(KIND_ORDER.len())
+    KIND_ORDER
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or(KIND_ORDER.len())
 }
 
 /// Sort key of one sync task; smaller applies first. Tasks with equal
@@ -70,8 +73,18 @@ mod tests {
 
     #[test]
     fn phase_beats_wave() {
-        let presync = OrderKey { phase: Phase::PreSync, wave: 5, kind_rank: 30, name: "a".into() };
-        let sync = OrderKey { phase: Phase::Sync, wave: -10, kind_rank: 7, name: "a".into() };
+        let presync = OrderKey {
+            phase: Phase::PreSync,
+            wave: 5,
+            kind_rank: 30,
+            name: "a".into(),
+        };
+        let sync = OrderKey {
+            phase: Phase::Sync,
+            wave: -10,
+            kind_rank: 7,
+            name: "a".into(),
+        };
         assert!(presync < sync);
     }
 }

@@ -71,9 +71,13 @@ pub struct PodSpec {
 pub fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
         "Pod" => &["spec"],
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "Rollout" | "ReplicationController" => {
-            &["spec", "template", "spec"]
-        }
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "Job"
+        | "Rollout"
+        | "ReplicationController" => &["spec", "template", "spec"],
         "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
         _ => return None,
     })
@@ -86,10 +90,24 @@ pub fn extract(tree: &Tree, root: NodeId, kind: &str) -> Option<PodSpec> {
         return None;
     }
     let field = format!("/{}", path.join("/"));
-    let mut spec = PodSpec { node, field: field.clone(), containers: Vec::new(), references: Vec::new() };
-    let mut refs = Refs { tree, out: &mut spec.references };
+    let mut spec = PodSpec {
+        node,
+        field: field.clone(),
+        containers: Vec::new(),
+        references: Vec::new(),
+    };
+    let mut refs = Refs {
+        tree,
+        out: &mut spec.references,
+    };
     for (list, init) in [("initContainers", true), ("containers", false)] {
-        for (i, c) in tree.get(node, list).map(|l| tree.items(l)).unwrap_or(&[]).iter().enumerate() {
+        for (i, c) in tree
+            .get(node, list)
+            .map(|l| tree.items(l))
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
             let cfield = format!("{field}/{list}/{i}");
             let image_node = tree.get(*c, "image");
             let mut command_line = String::new();
@@ -107,7 +125,9 @@ pub fn extract(tree: &Tree, root: NodeId, kind: &str) -> Option<PodSpec> {
                 name: tree.get_str(*c, "name").unwrap_or("").to_string(),
                 name_node: tree.get(*c, "name"),
                 init,
-                image: image_node.and_then(|n| tree.str(n)).and_then(ImageRef::parse),
+                image: image_node
+                    .and_then(|n| tree.str(n))
+                    .and_then(ImageRef::parse),
                 image_node,
                 field: cfield.clone(),
                 command_line: command_line.trim_end().to_string(),
@@ -125,29 +145,78 @@ struct Refs<'a> {
 }
 
 impl Refs<'_> {
-    fn add(&mut self, kind: RefKind, holder: NodeId, key: &str, field: String, optional_in: Option<NodeId>) {
-        let Some(node) = self.tree.get(holder, key) else { return };
-        let Some(name) = self.tree.str(node) else { return };
+    fn add(
+        &mut self,
+        kind: RefKind,
+        holder: NodeId,
+        key: &str,
+        field: String,
+        optional_in: Option<NodeId>,
+    ) {
+        let Some(node) = self.tree.get(holder, key) else {
+            return;
+        };
+        let Some(name) = self.tree.str(node) else {
+            return;
+        };
         let optional = optional_in
             .and_then(|o| self.tree.get_str(o, "optional"))
             .is_some_and(|v| v == "true");
-        self.out.push(Reference { kind, name: name.to_string(), node, field: format!("{field}/{key}"), optional });
+        self.out.push(Reference {
+            kind,
+            name: name.to_string(),
+            node,
+            field: format!("{field}/{key}"),
+            optional,
+        });
     }
 
     fn container(&mut self, c: NodeId, field: &str) {
         let tree = self.tree;
-        for (i, env) in tree.get(c, "env").map(|l| tree.items(l)).unwrap_or(&[]).iter().enumerate() {
-            let Some(from) = tree.get(*env, "valueFrom") else { continue };
-            for (key, kind) in [("secretKeyRef", RefKind::Secret), ("configMapKeyRef", RefKind::ConfigMap)] {
+        for (i, env) in tree
+            .get(c, "env")
+            .map(|l| tree.items(l))
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
+            let Some(from) = tree.get(*env, "valueFrom") else {
+                continue;
+            };
+            for (key, kind) in [
+                ("secretKeyRef", RefKind::Secret),
+                ("configMapKeyRef", RefKind::ConfigMap),
+            ] {
                 if let Some(r) = tree.get(from, key) {
-                    self.add(kind, r, "name", format!("{field}/env/{i}/valueFrom/{key}"), Some(r));
+                    self.add(
+                        kind,
+                        r,
+                        "name",
+                        format!("{field}/env/{i}/valueFrom/{key}"),
+                        Some(r),
+                    );
                 }
             }
         }
-        for (i, src) in tree.get(c, "envFrom").map(|l| tree.items(l)).unwrap_or(&[]).iter().enumerate() {
-            for (key, kind) in [("secretRef", RefKind::Secret), ("configMapRef", RefKind::ConfigMap)] {
+        for (i, src) in tree
+            .get(c, "envFrom")
+            .map(|l| tree.items(l))
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
+            for (key, kind) in [
+                ("secretRef", RefKind::Secret),
+                ("configMapRef", RefKind::ConfigMap),
+            ] {
                 if let Some(r) = tree.get(*src, key) {
-                    self.add(kind, r, "name", format!("{field}/envFrom/{i}/{key}"), Some(r));
+                    self.add(
+                        kind,
+                        r,
+                        "name",
+                        format!("{field}/envFrom/{i}/{key}"),
+                        Some(r),
+                    );
                 }
             }
         }
@@ -161,28 +230,79 @@ impl Refs<'_> {
                 break;
             }
         }
-        for (i, s) in tree.get(spec, "imagePullSecrets").map(|l| tree.items(l)).unwrap_or(&[]).iter().enumerate() {
-            self.add(RefKind::Secret, *s, "name", format!("{field}/imagePullSecrets/{i}"), None);
+        for (i, s) in tree
+            .get(spec, "imagePullSecrets")
+            .map(|l| tree.items(l))
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
+            self.add(
+                RefKind::Secret,
+                *s,
+                "name",
+                format!("{field}/imagePullSecrets/{i}"),
+                None,
+            );
         }
-        for (i, v) in tree.get(spec, "volumes").map(|l| tree.items(l)).unwrap_or(&[]).iter().enumerate() {
+        for (i, v) in tree
+            .get(spec, "volumes")
+            .map(|l| tree.items(l))
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
             let vfield = format!("{field}/volumes/{i}");
             if let Some(s) = tree.get(*v, "secret") {
-                self.add(RefKind::Secret, s, "secretName", format!("{vfield}/secret"), Some(s));
+                self.add(
+                    RefKind::Secret,
+                    s,
+                    "secretName",
+                    format!("{vfield}/secret"),
+                    Some(s),
+                );
             }
             if let Some(c) = tree.get(*v, "configMap") {
-                self.add(RefKind::ConfigMap, c, "name", format!("{vfield}/configMap"), Some(c));
+                self.add(
+                    RefKind::ConfigMap,
+                    c,
+                    "name",
+                    format!("{vfield}/configMap"),
+                    Some(c),
+                );
             }
             if let Some(p) = tree.get(*v, "persistentVolumeClaim") {
-                self.add(RefKind::PersistentVolumeClaim, p, "claimName", format!("{vfield}/persistentVolumeClaim"), None);
+                self.add(
+                    RefKind::PersistentVolumeClaim,
+                    p,
+                    "claimName",
+                    format!("{vfield}/persistentVolumeClaim"),
+                    None,
+                );
             }
-            let sources = tree.path(*v, &["projected", "sources"]).map(|l| tree.items(l)).unwrap_or(&[]);
+            let sources = tree
+                .path(*v, &["projected", "sources"])
+                .map(|l| tree.items(l))
+                .unwrap_or(&[]);
             for (j, src) in sources.iter().enumerate() {
                 let sfield = format!("{vfield}/projected/sources/{j}");
                 if let Some(s) = tree.get(*src, "secret") {
-                    self.add(RefKind::Secret, s, "name", format!("{sfield}/secret"), Some(s));
+                    self.add(
+                        RefKind::Secret,
+                        s,
+                        "name",
+                        format!("{sfield}/secret"),
+                        Some(s),
+                    );
                 }
                 if let Some(c) = tree.get(*src, "configMap") {
-                    self.add(RefKind::ConfigMap, c, "name", format!("{sfield}/configMap"), Some(c));
+                    self.add(
+                        RefKind::ConfigMap,
+                        c,
+                        "name",
+                        format!("{sfield}/configMap"),
+                        Some(c),
+                    );
                 }
             }
         }
@@ -192,7 +312,7 @@ impl Refs<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::yaml::{parse, Bounds};
+    use crate::load::yaml::{Bounds, parse};
     use crate::source::FileId;
 
     #[test]
@@ -227,7 +347,11 @@ spec:
         assert_eq!(spec.containers.len(), 2);
         assert!(spec.containers[0].init);
         assert_eq!(spec.containers[1].command_line, "python manage.py migrate");
-        let names: Vec<_> = spec.references.iter().map(|r| (r.kind, r.name.as_str(), r.optional)).collect();
+        let names: Vec<_> = spec
+            .references
+            .iter()
+            .map(|r| (r.kind, r.name.as_str(), r.optional))
+            .collect();
         assert!(names.contains(&(RefKind::Secret, "db", true)));
         assert!(names.contains(&(RefKind::ConfigMap, "settings", false)));
         assert!(names.contains(&(RefKind::ServiceAccount, "migrator", false)));
@@ -236,6 +360,9 @@ spec:
         assert!(names.contains(&(RefKind::PersistentVolumeClaim, "data", false)));
         assert!(names.contains(&(RefKind::ConfigMap, "extra", false)));
         let db = spec.references.iter().find(|r| r.name == "db").unwrap();
-        assert_eq!(db.field, "/spec/template/spec/containers/0/env/0/valueFrom/secretKeyRef/name");
+        assert_eq!(
+            db.field,
+            "/spec/template/spec/containers/0/env/0/valueFrom/secretKeyRef/name"
+        );
     }
 }

@@ -50,7 +50,10 @@ mod tests {
 
     #[test]
     fn finds_own_line_and_trailing_comments() {
-        let c = scan(FileId(0), "# synclint: ignore-file[x]\na: 1 # synclint: ignore[y] why\nb: \"#x\"\n");
+        let c = scan(
+            FileId(0),
+            "# synclint: ignore-file[x]\na: 1 # synclint: ignore[y] why\nb: \"#x\"\n",
+        );
         assert_eq!(c.len(), 2);
         assert!(!c[0].trailing);
         assert_eq!(c[1].line, 1);

@@ -88,7 +88,11 @@ struct Outcome {
 
 /// Loads every file of the discovery; `overrides` replaces a file's content (an editor
 /// buffer read from stdin), keyed by relative path.
-pub fn load(discovery: &Discovery, overrides: &HashMap<String, String>, display_prefix: &str) -> Loaded {
+pub fn load(
+    discovery: &Discovery,
+    overrides: &HashMap<String, String>,
+    display_prefix: &str,
+) -> Loaded {
     let outcomes: Vec<Outcome> = discovery
         .files
         .par_iter()
@@ -112,7 +116,12 @@ fn parses_as_yaml(kind: FileKind) -> bool {
     )
 }
 
-fn load_one(id: FileId, f: &DiscoveredFile, override_text: Option<&String>, display_prefix: &str) -> Outcome {
+fn load_one(
+    id: FileId,
+    f: &DiscoveredFile,
+    override_text: Option<&String>,
+    display_prefix: &str,
+) -> Outcome {
     let mut problem: Option<(usize, String)> = None;
     let text: Arc<str> = if let Some(t) = override_text {
         t.as_str().into()
@@ -138,7 +147,11 @@ fn load_one(id: FileId, f: &DiscoveredFile, override_text: Option<&String>, disp
             Ok(bytes) => decode(bytes, &mut problem),
         }
     };
-    let source = Arc::new(SourceFile::new(id, format!("{display_prefix}{}", f.rel), text.clone()));
+    let source = Arc::new(SourceFile::new(
+        id,
+        format!("{display_prefix}{}", f.rel),
+        text.clone(),
+    ));
     let mut file = LoadedFile {
         id,
         rel: f.rel.clone(),
@@ -180,7 +193,12 @@ fn load_one(id: FileId, f: &DiscoveredFile, override_text: Option<&String>, disp
             }));
         }
     }
-    Outcome { source, file, diagnostics, redactions }
+    Outcome {
+        source,
+        file,
+        diagnostics,
+        redactions,
+    }
 }
 
 /// UTF-8 text, or the lossy text plus a problem at the first bad byte.

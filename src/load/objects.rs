@@ -48,7 +48,10 @@ fn is_tool_config(api_version: &str, kind: &str) -> bool {
 
 pub fn extract(tree: &Tree, documents: &[Option<NodeId>], file: FileId, rel: &str) -> Extracted {
     let mut out = Extracted::default();
-    let has_objects = documents.iter().flatten().any(|d| looks_like_object(tree, *d));
+    let has_objects = documents
+        .iter()
+        .flatten()
+        .any(|d| looks_like_object(tree, *d));
     for doc in documents.iter().flatten() {
         let doc = *doc;
         if tree.is_map(doc) {
@@ -72,7 +75,10 @@ pub fn extract(tree: &Tree, documents: &[Option<NodeId>], file: FileId, rel: &st
 }
 
 fn start(span: Span) -> Span {
-    Span { end: span.start, ..span }
+    Span {
+        end: span.start,
+        ..span
+    }
 }
 
 fn looks_like_object(tree: &Tree, node: NodeId) -> bool {
@@ -85,18 +91,27 @@ fn visit(tree: &Tree, node: NodeId, file: FileId, out: &mut Extracted) {
     let (api_version, kind) = match (api_version, kind) {
         (Some(a), Some(k)) => (a, k),
         (None, Some(k)) if tree.get(node, "metadata").is_some() => {
-            out.problems.push((tree.span(k), "this object has a kind but no apiVersion: the API server rejects it".into()));
+            out.problems.push((
+                tree.span(k),
+                "this object has a kind but no apiVersion: the API server rejects it".into(),
+            ));
             return;
         }
         (Some(a), None) if tree.get(node, "metadata").is_some() => {
-            out.problems.push((tree.span(a), "this object has an apiVersion but no kind: the API server rejects it".into()));
+            out.problems.push((
+                tree.span(a),
+                "this object has an apiVersion but no kind: the API server rejects it".into(),
+            ));
             return;
         }
         // Plain YAML that is not an object (values, CI configs): not ours to judge.
         _ => return,
     };
     let (Some(api_version_text), Some(kind_text)) = (tree.str(api_version), tree.str(kind)) else {
-        out.problems.push((tree.span(kind), "apiVersion and kind must be strings".into()));
+        out.problems.push((
+            tree.span(kind),
+            "apiVersion and kind must be strings".into(),
+        ));
         return;
     };
     if is_tool_config(api_version_text, kind_text) {
@@ -128,11 +143,14 @@ fn visit(tree: &Tree, node: NodeId, file: FileId, out: &mut Extracted) {
             return;
         }
     };
-    let namespace = metadata.and_then(|m| tree.get_str(m, "namespace")).map(str::to_string);
+    let namespace = metadata
+        .and_then(|m| tree.get_str(m, "namespace"))
+        .map(str::to_string);
     if kind_text == "Secret" && api_version_text == "v1" {
         for key in ["data", "stringData"] {
             if let Some(data) = tree.get(node, key) {
-                out.redactions.extend(tree.entries(data).iter().map(|e| tree.span(e.value)));
+                out.redactions
+                    .extend(tree.entries(data).iter().map(|e| tree.span(e.value)));
             }
         }
     }
@@ -150,7 +168,7 @@ fn visit(tree: &Tree, node: NodeId, file: FileId, out: &mut Extracted) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::yaml::{parse, Bounds};
+    use crate::load::yaml::{Bounds, parse};
 
     fn run(text: &str) -> Extracted {
         let p = parse(FileId(0), text, Bounds::default());
@@ -159,8 +177,14 @@ mod tests {
 
     #[test]
     fn values_files_are_silent_and_lists_expand() {
-        assert!(run("replicaCount: 2\nimage: {tag: x}\n").problems.is_empty());
-        let e = run("apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n");
+        assert!(
+            run("replicaCount: 2\nimage: {tag: x}\n")
+                .problems
+                .is_empty()
+        );
+        let e = run(
+            "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n",
+        );
         assert_eq!(e.objects.len(), 1);
         assert_eq!(e.objects[0].name, "a");
     }
@@ -169,7 +193,9 @@ mod tests {
     fn nameless_objects_and_scalars_are_problems() {
         let e = run("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {}\n");
         assert_eq!(e.problems.len(), 1);
-        let e = run("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n");
+        let e = run(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n",
+        );
         assert_eq!(e.problems.len(), 1);
         let e = run("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\njust text\n");
         assert_eq!(e.problems.len(), 1);
@@ -177,7 +203,9 @@ mod tests {
 
     #[test]
     fn secret_values_are_redacted() {
-        let e = run("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  password: aHVudGVyMg==\n");
+        let e = run(
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  password: aHVudGVyMg==\n",
+        );
         assert_eq!(e.redactions.len(), 1);
     }
 }

@@ -61,9 +61,10 @@ impl Scalar {
             return ScalarType::String;
         }
         if let Some(tag) = &self.tag
-            && (tag.ends_with(":str") || tag.as_ref() == "!!str") {
-                return ScalarType::String;
-            }
+            && (tag.ends_with(":str") || tag.as_ref() == "!!str")
+        {
+            return ScalarType::String;
+        }
         resolve_plain(&self.value)
     }
 }
@@ -83,13 +84,17 @@ pub fn resolve_plain(s: &str) -> ScalarType {
     let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
     let plain = digits.replace('_', "");
     if let Some(hex) = plain.strip_prefix("0x")
-        && !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return ScalarType::Int;
-        }
+        && !hex.is_empty()
+        && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return ScalarType::Int;
+    }
     if let Some(bin) = plain.strip_prefix("0b")
-        && !bin.is_empty() && bin.bytes().all(|b| b == b'0' || b == b'1') {
-            return ScalarType::Int;
-        }
+        && !bin.is_empty()
+        && bin.bytes().all(|b| b == b'0' || b == b'1')
+    {
+        return ScalarType::Int;
+    }
     if !plain.is_empty() && plain.bytes().all(|b| b.is_ascii_digit()) {
         return ScalarType::Int;
     }
@@ -169,7 +174,8 @@ impl Tree {
     }
 
     pub fn is_null(&self, id: NodeId) -> bool {
-        self.scalar(id).is_some_and(|s| s.k8s_type() == ScalarType::Null)
+        self.scalar(id)
+            .is_some_and(|s| s.k8s_type() == ScalarType::Null)
     }
 
     pub fn entries(&self, id: NodeId) -> &[Entry] {

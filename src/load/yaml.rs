@@ -18,7 +18,10 @@ pub struct Bounds {
 
 impl Default for Bounds {
     fn default() -> Self {
-        Bounds { max_depth: 200, max_alias_expansion: 1_000_000 }
+        Bounds {
+            max_depth: 200,
+            max_alias_expansion: 1_000_000,
+        }
     }
 }
 
@@ -39,8 +42,17 @@ pub struct Parsed {
 }
 
 enum Frame {
-    Map { start: usize, anchor: usize, entries: Vec<Entry>, key: Option<NodeId> },
-    Seq { start: usize, anchor: usize, items: Vec<NodeId> },
+    Map {
+        start: usize,
+        anchor: usize,
+        entries: Vec<Entry>,
+        key: Option<NodeId>,
+    },
+    Seq {
+        start: usize,
+        anchor: usize,
+        items: Vec<NodeId>,
+    },
 }
 
 /// Character index to byte offset: saphyr's markers count characters.
@@ -101,7 +113,10 @@ pub fn parse(file: FileId, text: &str, bounds: Bounds) -> Parsed {
             }
             Event::DocumentEnd => {
                 // An empty document (`---` alone) arrives as a null scalar.
-                let root = builder.doc_root.take().filter(|r| !builder.tree.is_null(*r));
+                let root = builder
+                    .doc_root
+                    .take()
+                    .filter(|r| !builder.tree.is_null(*r));
                 out.documents.push(root);
                 Ok(())
             }
@@ -136,7 +151,10 @@ impl Builder<'_, '_> {
     }
 
     fn error(message: String) -> ParseError {
-        ParseError { offset: usize::MAX, message }
+        ParseError {
+            offset: usize::MAX,
+            message,
+        }
     }
 
     fn event(&mut self, event: Event<'_>, span: SaphyrSpan) -> Result<(), ParseError> {
@@ -152,7 +170,11 @@ impl Builder<'_, '_> {
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix).into_boxed_str());
                 let node = Node {
                     span: self.span(span.start.index(), span.end.index()),
-                    value: NodeValue::Scalar(Scalar { value: value.as_ref().into(), style, tag }),
+                    value: NodeValue::Scalar(Scalar {
+                        value: value.as_ref().into(),
+                        style,
+                        tag,
+                    }),
                 };
                 let id = self.push(node, 1);
                 self.anchor(anchor, id);
@@ -167,7 +189,11 @@ impl Builder<'_, '_> {
             }
             Event::SequenceStart(anchor, _) => {
                 self.enter()?;
-                self.stack.push(Frame::Seq { start: span.start.index(), anchor, items: Vec::new() });
+                self.stack.push(Frame::Seq {
+                    start: span.start.index(),
+                    anchor,
+                    items: Vec::new(),
+                });
                 Ok(())
             }
             Event::MappingStart(anchor, _) => {
@@ -181,7 +207,12 @@ impl Builder<'_, '_> {
                 Ok(())
             }
             Event::SequenceEnd => {
-                let Some(Frame::Seq { start, anchor, items }) = self.stack.pop() else {
+                let Some(Frame::Seq {
+                    start,
+                    anchor,
+                    items,
+                }) = self.stack.pop()
+                else {
                     return Err(Self::error("unbalanced sequence".into()));
                 };
                 let size = 1 + items.iter().map(|i| self.size(*i)).sum::<u64>();
@@ -194,7 +225,13 @@ impl Builder<'_, '_> {
                 self.attach(id)
             }
             Event::MappingEnd => {
-                let Some(Frame::Map { start, anchor, entries, .. }) = self.stack.pop() else {
+                let Some(Frame::Map {
+                    start,
+                    anchor,
+                    entries,
+                    ..
+                }) = self.stack.pop()
+                else {
                     return Err(Self::error("unbalanced mapping".into()));
                 };
                 let entries = self.apply_merge_keys(entries);
@@ -341,7 +378,11 @@ mod tests {
     fn deep_nesting_is_bounded() {
         let text = "[".repeat(10_000) + &"]".repeat(10_000);
         let p = parse(FileId(0), &text, Bounds::default());
-        let e = p.error.unwrap(); assert!(e.message.contains("nesting") || e.message.contains("recursion"), "{e:?}");
+        let e = p.error.unwrap();
+        assert!(
+            e.message.contains("nesting") || e.message.contains("recursion"),
+            "{e:?}"
+        );
     }
 
     #[test]

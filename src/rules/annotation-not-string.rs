@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::AppGraph;
 use crate::load::tree::{NodeValue, ScalarType};
-use crate::rules::{pointer, Check, Context, Rule};
+use crate::rules::{Check, Context, Rule, pointer};
 
 pub const RULE: Rule = Rule {
     id: "annotation-not-string",
@@ -23,9 +23,13 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
     for r in &graph.resources {
         let tree = graph.tree(r);
         for path in METADATA {
-            let Some(metadata) = tree.path(r.root, path) else { continue };
+            let Some(metadata) = tree.path(r.root, path) else {
+                continue;
+            };
             for (field, what) in [("annotations", "annotation"), ("labels", "label")] {
-                let Some(map) = tree.get(metadata, field) else { continue };
+                let Some(map) = tree.get(metadata, field) else {
+                    continue;
+                };
                 for entry in tree.entries(map) {
                     let key = tree.str(entry.key).unwrap_or("");
                     let found = match &tree.node(entry.value).value {

@@ -17,7 +17,12 @@ pub const RULE: Rule = Rule {
 fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
     let mut seen = HashMap::new();
     for r in graph.resources.iter().filter(|r| !r.generate_name) {
-        let key = (r.group(), r.kind.as_str(), r.namespace.as_str(), r.name.as_str());
+        let key = (
+            r.group(),
+            r.kind.as_str(),
+            r.namespace.as_str(),
+            r.name.as_str(),
+        );
         let Some(first) = seen.get(&key).copied() else {
             seen.insert(key, r);
             continue;
@@ -25,7 +30,10 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
         let first: &crate::graph::Resource = first;
         // Outside an Application, one object at two API versions in two files is a pair
         // of alternatives (samples per version), not one sync applying both.
-        if matches!(graph.app.origin, Origin::Implicit { .. }) && first.file != r.file && first.api_version != r.api_version {
+        if matches!(graph.app.origin, Origin::Implicit { .. })
+            && first.file != r.file
+            && first.api_version != r.api_version
+        {
             continue;
         }
         out.push(

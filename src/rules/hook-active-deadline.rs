@@ -19,10 +19,18 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
         }
         let tree = graph.tree(r);
         let set = |path: &[&str]| tree.path(r.root, path).is_some_and(|n| !tree.is_null(n));
-        if set(&["spec", "activeDeadlineSeconds"]) || set(&["spec", "template", "spec", "activeDeadlineSeconds"]) {
+        if set(&["spec", "activeDeadlineSeconds"])
+            || set(&["spec", "template", "spec", "activeDeadlineSeconds"])
+        {
             continue;
         }
-        let phases = r.hook.phases.iter().map(|p| p.name()).collect::<Vec<_>>().join(",");
+        let phases = r
+            .hook
+            .phases
+            .iter()
+            .map(|p| p.name())
+            .collect::<Vec<_>>()
+            .join(",");
         out.push(
             graph
                 .finding(&RULE, r, graph.spec_key(r), "/spec/activeDeadlineSeconds", format!(

@@ -2,9 +2,9 @@
 //! (argocd-semantics.md §1 "metadata.name versus generateName").
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::hooks::{self, DeletePolicy};
 use crate::graph::AppGraph;
-use crate::rules::{pointer, Check, Context, Rule};
+use crate::graph::hooks::{self, DeletePolicy};
+use crate::rules::{Check, Context, Rule, pointer};
 
 pub const RULE: Rule = Rule {
     id: "hook-delete-policy",
@@ -14,11 +14,20 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
-    for r in graph.resources.iter().filter(|r| r.hook.is_hook() && !r.hook.skip) {
+    for r in graph
+        .resources
+        .iter()
+        .filter(|r| r.hook.is_hook() && !r.hook.skip)
+    {
         let tree = graph.tree(r);
         if r.generate_name {
-            let ttl = tree.path(r.root, &["spec", "ttlSecondsAfterFinished"]).is_some();
-            if ttl || r.hook.has_policy(DeletePolicy::HookSucceeded) || r.hook.has_policy(DeletePolicy::HookFailed) {
+            let ttl = tree
+                .path(r.root, &["spec", "ttlSecondsAfterFinished"])
+                .is_some();
+            if ttl
+                || r.hook.has_policy(DeletePolicy::HookSucceeded)
+                || r.hook.has_policy(DeletePolicy::HookFailed)
+            {
                 continue;
             }
             out.push(

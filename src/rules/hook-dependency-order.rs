@@ -2,8 +2,8 @@
 //! the same sync creates only later (argocd-semantics.md §2 "Order", §7).
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::order::OrderKey;
 use crate::graph::AppGraph;
+use crate::graph::order::OrderKey;
 use crate::rules::{Check, Context, Rule};
 
 pub const RULE: Rule = Rule {
@@ -19,26 +19,37 @@ fn when(key: &OrderKey) -> String {
 
 fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
     for consumer in &graph.resources {
-        let (Some(pod), Some(start)) = (&consumer.pod, consumer.first_applied()) else { continue };
+        let (Some(pod), Some(start)) = (&consumer.pod, consumer.first_applied()) else {
+            continue;
+        };
         for reference in pod.references.iter().filter(|x| !x.optional) {
             let producers: Vec<_> = graph
                 .producers(reference.kind, &reference.name, &consumer.namespace)
                 .filter_map(|p| p.first_applied().map(|k| (p, k)))
                 .collect();
-            let Some((producer, ready)) = producers.iter().min_by(|a, b| a.1.cmp(&b.1)) else { continue };
+            let Some((producer, ready)) = producers.iter().min_by(|a, b| a.1.cmp(&b.1)) else {
+                continue;
+            };
             // Same pass: kind order decides; the name does not.
             let ready_at = (ready.phase, ready.wave, ready.kind_rank);
             if ready_at <= (start.phase, start.wave, start.kind_rank) {
                 continue;
             }
-            let what = if consumer.hook.is_hook() { format!("{} hook", start.phase.name()) } else { "workload".into() };
+            let what = if consumer.hook.is_hook() {
+                format!("{} hook", start.phase.name())
+            } else {
+                "workload".into()
+            };
             let made = if producer.kind == reference.kind.name() {
                 String::new()
             } else {
                 format!(" (made by {})", producer.describe())
             };
             let later = if (ready.phase, ready.wave) == (start.phase, start.wave) {
-                format!("later in the same wave ({} is applied after {})", producer.kind, consumer.kind)
+                format!(
+                    "later in the same wave ({} is applied after {})",
+                    producer.kind, consumer.kind
+                )
             } else {
                 format!("only in {}", when(ready))
             };

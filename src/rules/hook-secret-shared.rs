@@ -3,10 +3,10 @@
 //! §3 Gotchas).
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::AppGraph;
 use crate::graph::hooks::DeletePolicy;
 use crate::graph::pod::RefKind;
-use crate::graph::AppGraph;
-use crate::rules::{pointer, Check, Context, Rule};
+use crate::rules::{Check, Context, Rule, pointer};
 
 pub const RULE: Rule = Rule {
     id: "hook-secret-shared",
@@ -17,7 +17,11 @@ pub const RULE: Rule = Rule {
 
 fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
     for hook in &graph.resources {
-        let Some(kind) = RefKind::from_kind(&hook.kind).filter(|k| matches!(k, RefKind::Secret | RefKind::ConfigMap)) else { continue };
+        let Some(kind) = RefKind::from_kind(&hook.kind)
+            .filter(|k| matches!(k, RefKind::Secret | RefKind::ConfigMap))
+        else {
+            continue;
+        };
         if !hook.hook.is_hook() || hook.hook.skip || !hook.group().is_empty() {
             continue;
         }
@@ -25,17 +29,37 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
             .resources
             .iter()
             .filter(|r| !r.hook.annotated)
-            .flat_map(|r| r.pod.iter().flat_map(move |p| p.references.iter().map(move |x| (r, x))))
-            .filter(|(r, x)| x.kind == kind && x.name == hook.name && (r.namespace == hook.namespace || r.namespace.is_empty() || hook.namespace.is_empty()))
+            .flat_map(|r| {
+                r.pod
+                    .iter()
+                    .flat_map(move |p| p.references.iter().map(move |x| (r, x)))
+            })
+            .filter(|(r, x)| {
+                x.kind == kind
+                    && x.name == hook.name
+                    && (r.namespace == hook.namespace
+                        || r.namespace.is_empty()
+                        || hook.namespace.is_empty())
+            })
             .collect();
-        let Some((first, _)) = users.first() else { continue };
-        let Some((node, key)) = graph.hook_annotation(hook) else { continue };
+        let Some((first, _)) = users.first() else {
+            continue;
+        };
+        let Some((node, key)) = graph.hook_annotation(hook) else {
+            continue;
+        };
         let fate = if hook.hook.has_policy(DeletePolicy::HookSucceeded) {
             "deletes it as soon as the sync succeeds, so new pods of"
         } else {
             "deletes and re-creates it on every sync (BeforeHookCreation), so for a moment"
         };
-        let phases = hook.hook.phases.iter().map(|p| p.name()).collect::<Vec<_>>().join(",");
+        let phases = hook
+            .hook
+            .phases
+            .iter()
+            .map(|p| p.name())
+            .collect::<Vec<_>>()
+            .join(",");
         let mut d = graph.finding(&RULE, hook, node, &pointer(&["metadata", "annotations", key]), format!(
             "{} is a {phases} hook but non-hook {} also uses it: Argo CD {fate} {} cannot start",
             hook.describe(), first.describe(), first.name
@@ -44,7 +68,10 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
             kind.name()
         ));
         for (r, x) in &users {
-            d = d.with_related(graph.location(r, x.node), format!("used by {}", r.describe()));
+            d = d.with_related(
+                graph.location(r, x.node),
+                format!("used by {}", r.describe()),
+            );
         }
         out.push(d);
     }

@@ -16,10 +16,16 @@ pub const RULE: Rule = Rule {
 
 fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
     let mut by_slot: BTreeMap<(Phase, i64), Vec<&Resource>> = BTreeMap::new();
-    for r in graph.resources.iter().filter(|r| r.migration.is_some() && r.kind == "Job") {
+    for r in graph
+        .resources
+        .iter()
+        .filter(|r| r.migration.is_some() && r.kind == "Job")
+    {
         let tree = graph.tree(r);
         for key in ["parallelism", "completions"] {
-            let Some(node) = tree.path(r.root, &["spec", key]) else { continue };
+            let Some(node) = tree.path(r.root, &["spec", key]) else {
+                continue;
+            };
             if let Some(n) = tree.int(node).filter(|n| *n > 1) {
                 out.push(graph.finding(&RULE, r, node, &format!("/spec/{key}"), format!(
                     "migration {} sets {key}: {n}: {n} pods run the migration at the same time against one database",

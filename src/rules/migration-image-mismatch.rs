@@ -2,8 +2,8 @@
 //! it migrates for.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::image::ImageRef;
 use crate::graph::AppGraph;
+use crate::graph::image::ImageRef;
 use crate::rules::{Check, Context, Rule};
 
 pub const RULE: Rule = Rule {
@@ -30,18 +30,36 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
     let workloads: Vec<_> = graph
         .resources
         .iter()
-        .filter(|r| (r.is_workload() || r.kind == "CronJob") && r.migration.is_none() && !r.hook.dropped())
-        .flat_map(|r| r.pod.iter().flat_map(move |p| p.containers.iter().filter(|c| !c.init).map(move |c| (r, c))))
+        .filter(|r| {
+            (r.is_workload() || r.kind == "CronJob") && r.migration.is_none() && !r.hook.dropped()
+        })
+        .flat_map(|r| {
+            r.pod
+                .iter()
+                .flat_map(move |p| p.containers.iter().filter(|c| !c.init).map(move |c| (r, c)))
+        })
         .collect();
-    for r in graph.resources.iter().filter(|r| r.migration.is_some() && !r.hook.dropped() && !r.hook.skip) {
+    for r in graph
+        .resources
+        .iter()
+        .filter(|r| r.migration.is_some() && !r.hook.dropped() && !r.hook.skip)
+    {
         let Some(pod) = &r.pod else { continue };
         for c in &pod.containers {
-            let (Some(image), Some(image_node)) = (&c.image, c.image_node) else { continue };
+            let (Some(image), Some(image_node)) = (&c.image, c.image_node) else {
+                continue;
+            };
             let differing: Vec<_> = workloads
                 .iter()
-                .filter(|(_, w)| w.image.as_ref().is_some_and(|wi| wi.name() == image.name() && same_version(wi, image) == Some(false)))
+                .filter(|(_, w)| {
+                    w.image.as_ref().is_some_and(|wi| {
+                        wi.name() == image.name() && same_version(wi, image) == Some(false)
+                    })
+                })
                 .collect();
-            let Some((first_r, first_c)) = differing.first() else { continue };
+            let Some((first_r, first_c)) = differing.first() else {
+                continue;
+            };
             let first_image = first_c.image.as_ref().unwrap();
             let mut d = graph.finding(&RULE, r, image_node, &format!("{}/image", c.field), format!(
                 "migration {} runs {} at `{}` but {} runs it at `{}`: the schema is migrated for a different version of the code than the one rolling out",
@@ -49,7 +67,14 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
             )).with_help("Use one image version for the migration and the app (set both from the same value, e.g. Kustomize `images:` or one Helm value).");
             for (w, wc) in &differing {
                 if let Some(node) = wc.image_node {
-                    d = d.with_related(graph.location(w, node), format!("{} runs `{}`", w.describe(), wc.image.as_ref().unwrap().version()));
+                    d = d.with_related(
+                        graph.location(w, node),
+                        format!(
+                            "{} runs `{}`",
+                            w.describe(),
+                            wc.image.as_ref().unwrap().version()
+                        ),
+                    );
                 }
             }
             out.push(d);

@@ -2,8 +2,8 @@
 //! the same time.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::migration;
 use crate::graph::AppGraph;
+use crate::graph::migration;
 use crate::rules::{Check, Context, Rule};
 
 pub const RULE: Rule = Rule {
@@ -22,7 +22,9 @@ fn check(graph: &AppGraph, ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         }
         for c in pod.containers.iter().filter(|c| c.init) {
-            let Some(reason) = migration::classify_container(c, ctx.patterns) else { continue };
+            let Some(reason) = migration::classify_container(c, ctx.patterns) else {
+                continue;
+            };
             let how = if r.kind == "DaemonSet" {
                 "on every node".to_string()
             } else if r.autoscaled {

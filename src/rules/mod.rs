@@ -4,36 +4,36 @@
 //! Adding a rule: write `src/rules/<id>.rs` with a `pub const RULE: Rule`, add one line to
 //! [`REGISTRY`], write `rules/<id>.md`, and add cases under `testdata/rules/<id>/`.
 
-#[path = "yaml-syntax.rs"]
-mod yaml_syntax;
 #[path = "annotation-not-string.rs"]
 mod annotation_not_string;
-#[path = "hook-annotation-invalid.rs"]
-mod hook_annotation_invalid;
-#[path = "hook-active-deadline.rs"]
-mod hook_active_deadline;
-#[path = "migration-backoff-limit.rs"]
-mod migration_backoff_limit;
-#[path = "migration-image-mismatch.rs"]
-mod migration_image_mismatch;
-#[path = "hook-secret-shared.rs"]
-mod hook_secret_shared;
-#[path = "hook-dependency-order.rs"]
-mod hook_dependency_order;
-#[path = "migration-order.rs"]
-mod migration_order;
-#[path = "migration-in-init-container.rs"]
-mod migration_in_init_container;
-#[path = "migration-concurrency.rs"]
-mod migration_concurrency;
-#[path = "hook-delete-policy.rs"]
-mod hook_delete_policy;
 #[path = "duplicate-resource.rs"]
 mod duplicate_resource;
-#[path = "unresolved-reference.rs"]
-mod unresolved_reference;
+#[path = "hook-active-deadline.rs"]
+mod hook_active_deadline;
+#[path = "hook-annotation-invalid.rs"]
+mod hook_annotation_invalid;
+#[path = "hook-delete-policy.rs"]
+mod hook_delete_policy;
+#[path = "hook-dependency-order.rs"]
+mod hook_dependency_order;
+#[path = "hook-secret-shared.rs"]
+mod hook_secret_shared;
+#[path = "migration-backoff-limit.rs"]
+mod migration_backoff_limit;
+#[path = "migration-concurrency.rs"]
+mod migration_concurrency;
+#[path = "migration-image-mismatch.rs"]
+mod migration_image_mismatch;
+#[path = "migration-in-init-container.rs"]
+mod migration_in_init_container;
+#[path = "migration-order.rs"]
+mod migration_order;
 #[path = "render-failed.rs"]
 mod render_failed;
+#[path = "unresolved-reference.rs"]
+mod unresolved_reference;
+#[path = "yaml-syntax.rs"]
+mod yaml_syntax;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -51,7 +51,10 @@ pub struct Context<'a> {
 
 /// A JSON pointer from path segments (`/` and `~` escaped as RFC 6901 says).
 pub fn pointer(segments: &[&str]) -> String {
-    segments.iter().map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1"))).collect()
+    segments
+        .iter()
+        .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
+        .collect()
 }
 
 pub type AppCheck = fn(&AppGraph, &Context, &mut Vec<Diagnostic>);
@@ -89,7 +92,11 @@ impl Rule {
 
     /// The page without its front matter.
     pub fn body(&self) -> &'static str {
-        match self.page.strip_prefix("---\n").and_then(|r| r.find("\n---\n").map(|i| &r[i + 5..])) {
+        match self
+            .page
+            .strip_prefix("---\n")
+            .and_then(|r| r.find("\n---\n").map(|i| &r[i + 5..]))
+        {
             Some(body) => body.trim_start(),
             None => self.page,
         }

@@ -1,8 +1,8 @@
 //! unresolved-reference: a pod needs an object that nothing in Git creates.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::pod::RefKind;
 use crate::graph::AppGraph;
+use crate::graph::pod::RefKind;
 use crate::rules::{Check, Context, Rule};
 
 pub const RULE: Rule = Rule {
@@ -14,7 +14,10 @@ pub const RULE: Rule = Rule {
 
 /// Objects every namespace has.
 fn builtin(kind: RefKind, name: &str) -> bool {
-    matches!((kind, name), (RefKind::ServiceAccount, "default") | (RefKind::ConfigMap, "kube-root-ca.crt"))
+    matches!(
+        (kind, name),
+        (RefKind::ServiceAccount, "default") | (RefKind::ConfigMap, "kube-root-ca.crt")
+    )
 }
 
 fn check(graph: &AppGraph, ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -30,7 +33,10 @@ fn check(graph: &AppGraph, ctx: &Context, out: &mut Vec<Diagnostic>) {
             };
             if builtin(x.kind, &x.name)
                 || external.contains(&x.name)
-                || graph.producers(x.kind, &x.name, &r.namespace).next().is_some()
+                || graph
+                    .producers(x.kind, &x.name, &r.namespace)
+                    .next()
+                    .is_some()
                 || ctx.repo.produced.contains(&(x.kind, x.name.clone()))
             {
                 continue;
