@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use synclint::apps::{self, Origin, RepoIdentity};
 use synclint::config::Config;
 use synclint::discover::discover;
-use synclint::lint::{lint, Options};
+use synclint::lint::{Options, lint};
 use synclint::load::load;
 
 fn platform() -> PathBuf {
@@ -18,7 +18,10 @@ fn platform() -> PathBuf {
 fn resolved() -> (HashMap<String, Vec<String>>, apps::Apps) {
     let root = platform();
     let loaded = load(&discover(&root), &HashMap::new(), "");
-    let config = Config { repositories: vec!["https://github.com/acme/platform".into()], ..Config::default() };
+    let config = Config {
+        repositories: vec!["https://github.com/acme/platform".into()],
+        ..Config::default()
+    };
     let resolved = apps::resolve(&loaded, &RepoIdentity::new(&root, &config));
     let mut by_app = HashMap::new();
     for app in &resolved.apps {
@@ -41,7 +44,12 @@ fn app_of_apps_children_are_resources_of_the_parent_and_apps_of_their_own() {
     let (apps, _) = resolved();
     assert_eq!(
         apps["root"],
-        ["Application/chart@argocd", "Application/jobs@argocd", "Application/kust@argocd", "Application/web@argocd"]
+        [
+            "Application/chart@argocd",
+            "Application/jobs@argocd",
+            "Application/kust@argocd",
+            "Application/web@argocd"
+        ]
     );
     assert!(apps.contains_key("web") && apps.contains_key("jobs"));
 }
@@ -50,13 +58,23 @@ fn app_of_apps_children_are_resources_of_the_parent_and_apps_of_their_own() {
 fn directory_recurse_exclude_and_destination_namespace() {
     let (apps, _) = resolved();
     // Namespaces are cluster-scoped; explicit namespaces win over the destination.
-    assert_eq!(apps["web"], ["ConfigMap/web-settings@web-explicit", "Deployment/web@web", "Namespace/web@"]);
+    assert_eq!(
+        apps["web"],
+        [
+            "ConfigMap/web-settings@web-explicit",
+            "Deployment/web@web",
+            "Namespace/web@"
+        ]
+    );
 }
 
 #[test]
 fn directory_include_selects_files() {
     let (apps, _) = resolved();
-    assert_eq!(apps["jobs"], ["ConfigMap/migrate@jobs", "ConfigMap/worker@jobs"]);
+    assert_eq!(
+        apps["jobs"],
+        ["ConfigMap/migrate@jobs", "ConfigMap/worker@jobs"]
+    );
 }
 
 #[test]
@@ -70,8 +88,18 @@ fn kustomize_and_helm_sources_are_reported_not_linted_and_other_repos_are_counte
         .filter(|d| d.rule == "render-failed")
         .map(|d| d.message.as_str())
         .collect();
-    assert!(failed.iter().any(|m| m.contains("`apps/kust`") && m.contains("Kustomize")), "{failed:?}");
-    assert!(failed.iter().any(|m| m.contains("`apps/chart`") && m.contains("Helm")), "{failed:?}");
+    assert!(
+        failed
+            .iter()
+            .any(|m| m.contains("`apps/kust`") && m.contains("Kustomize")),
+        "{failed:?}"
+    );
+    assert!(
+        failed
+            .iter()
+            .any(|m| m.contains("`apps/chart`") && m.contains("Helm")),
+        "{failed:?}"
+    );
     // The Helm-repository chart and the other Git repository.
     assert_eq!(resolved.external_sources, 2);
 }
@@ -80,13 +108,26 @@ fn kustomize_and_helm_sources_are_reported_not_linted_and_other_repos_are_counte
 fn manifests_outside_applications_form_implicit_apps() {
     let (apps, resolved) = resolved();
     assert_eq!(apps["loose"], ["ConfigMap/not-in-any-application@"]);
-    assert!(resolved.apps.iter().any(|a| matches!(&a.origin, Origin::Implicit { dir } if dir == "loose")));
+    assert!(
+        resolved
+            .apps
+            .iter()
+            .any(|a| matches!(&a.origin, Origin::Implicit { dir } if dir == "loose"))
+    );
     // Files that an Application renders are not implicit apps too.
     assert!(!apps.contains_key("apps/web/base"));
     assert!(!apps.contains_key("apps/jobs"));
     // The Helm template is not parsed as YAML: no yaml-syntax finding for it.
-    let outcome = lint(&Options { root: platform(), ..Options::default() }).unwrap();
-    assert!(!outcome.diagnostics.iter().any(|d| d.rule == "yaml-syntax"), "{:?}", outcome.diagnostics);
+    let outcome = lint(&Options {
+        root: platform(),
+        ..Options::default()
+    })
+    .unwrap();
+    assert!(
+        !outcome.diagnostics.iter().any(|d| d.rule == "yaml-syntax"),
+        "{:?}",
+        outcome.diagnostics
+    );
 }
 
 #[test]

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use synclint::lint::{lint, Options};
+use synclint::lint::{Options, lint};
 use synclint::rules::REGISTRY;
 
 fn crate_root() -> PathBuf {
@@ -43,15 +43,25 @@ fn copy_dir(from: &Path, to: &Path) {
 /// Lints `root` with only `rule` enabled; returns (path, line) of each finding and a
 /// readable rendering of them for snapshots.
 fn run(root: &Path, rule: &str) -> (Vec<(String, u32)>, String) {
-    let options = Options { root: root.to_path_buf(), select: vec![rule.to_string()], ..Options::default() };
+    let options = Options {
+        root: root.to_path_buf(),
+        select: vec![rule.to_string()],
+        ..Options::default()
+    };
     let outcome = lint(&options).unwrap_or_else(|e| panic!("{}: {e}", root.display()));
     let mut text = String::new();
     let mut found = Vec::new();
     for d in outcome.diagnostics.iter().filter(|d| d.rule == rule) {
         found.push((d.location.path.clone(), d.location.line));
-        text += &format!("{}:{}:{}: {}: {}\n", d.location.path, d.location.line, d.location.column, d.severity, d.message);
+        text += &format!(
+            "{}:{}:{}: {}: {}\n",
+            d.location.path, d.location.line, d.location.column, d.severity, d.message
+        );
         for r in &d.related {
-            text += &format!("  related {}:{}:{}: {}\n", r.location.path, r.location.line, r.location.column, r.label);
+            text += &format!(
+                "  related {}:{}:{}: {}\n",
+                r.location.path, r.location.line, r.location.column, r.label
+            );
         }
         if let Some(help) = &d.help {
             text += &format!("  help: {help}\n");
@@ -72,16 +82,28 @@ fn expectations(root: &Path, rule: &str) -> Vec<(String, u32)> {
                 stack.push(path);
                 continue;
             }
-            let Ok(text) = std::fs::read_to_string(&path) else { continue };
-            let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let rel = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             for (i, line) in text.lines().enumerate() {
-                let Some(at) = line.find("# expect:") else { continue };
+                let Some(at) = line.find("# expect:") else {
+                    continue;
+                };
                 let spec = line[at + 9..].trim();
                 let mut words = spec.split_whitespace();
                 if words.next() != Some(rule) {
                     continue;
                 }
-                let count = words.next().and_then(|w| w.strip_prefix('x')).and_then(|n| n.parse().ok()).unwrap_or(1);
+                let count = words
+                    .next()
+                    .and_then(|w| w.strip_prefix('x'))
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(1);
                 for _ in 0..count {
                     out.push((rel.clone(), i as u32 + 1));
                 }
@@ -100,7 +122,10 @@ fn rule_cases() {
     for rule in REGISTRY {
         let dir = crate_root().join("testdata/rules").join(rule.id);
         let Ok(entries) = std::fs::read_dir(&dir) else {
-            failures.push(format!("{}: no testdata/rules/{} directory", rule.id, rule.id));
+            failures.push(format!(
+                "{}: no testdata/rules/{} directory",
+                rule.id, rule.id
+            ));
             continue;
         };
         let mut cases: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
@@ -116,24 +141,38 @@ fn rule_cases() {
             if name.starts_with("fire") {
                 fire += 1;
                 if expected.is_empty() {
-                    failures.push(format!("{}/{name}: a fire case without `# expect:` comments", rule.id));
+                    failures.push(format!(
+                        "{}/{name}: a fire case without `# expect:` comments",
+                        rule.id
+                    ));
                 }
             } else {
                 pass += 1;
             }
             if found != expected {
-                failures.push(format!("{}/{name}: expected findings at {expected:?}, got {found:?}\n{text}", rule.id));
+                failures.push(format!(
+                    "{}/{name}: expected findings at {expected:?}, got {found:?}\n{text}",
+                    rule.id
+                ));
             }
             snapshot += &format!("== {name}\n{text}");
             let _ = std::fs::remove_dir_all(&root);
         }
         if fire < 3 || pass < 3 {
-            failures.push(format!("{}: needs at least 3 fire and 3 pass cases (has {fire} and {pass})", rule.id));
+            failures.push(format!(
+                "{}: needs at least 3 fire and 3 pass cases (has {fire} and {pass})",
+                rule.id
+            ));
         }
         snapshots.push((rule.id, snapshot));
     }
     assert!(cases_seen > 0);
-    assert!(failures.is_empty(), "{} failing rule cases:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failing rule cases:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     for (id, snapshot) in snapshots {
         insta::assert_snapshot!(format!("cases-{id}"), snapshot);
     }
@@ -143,36 +182,63 @@ fn rule_cases() {
 fn yaml_block(section: &str) -> Option<String> {
     let start = section.find("```yaml")? + "```yaml".len();
     let end = section[start..].find("```")?;
-    Some(section[start..start + end].trim_start_matches('\n').to_string())
+    Some(
+        section[start..start + end]
+            .trim_start_matches('\n')
+            .to_string(),
+    )
 }
 
 #[test]
 fn rule_pages_examples_fire_and_fixes_pass() {
     let mut failures = Vec::new();
     for rule in REGISTRY {
-        for heading in ["What it checks", "Why it matters", "Example", "Use instead", "How to suppress", "References"] {
+        for heading in [
+            "What it checks",
+            "Why it matters",
+            "Example",
+            "Use instead",
+            "How to suppress",
+            "References",
+        ] {
             if rule.section(heading).is_none() {
                 failures.push(format!("rules/{}.md: no `## {heading}` section", rule.id));
             }
         }
         if rule.summary().is_empty() {
-            failures.push(format!("rules/{}.md: no summary in the front matter", rule.id));
+            failures.push(format!(
+                "rules/{}.md: no summary in the front matter",
+                rule.id
+            ));
         }
         for (heading, must_fire) in [("Example", true), ("Use instead", false)] {
             let Some(yaml) = rule.section(heading).and_then(yaml_block) else {
-                failures.push(format!("rules/{}.md: `## {heading}` has no ```yaml block", rule.id));
+                failures.push(format!(
+                    "rules/{}.md: `## {heading}` has no ```yaml block",
+                    rule.id
+                ));
                 continue;
             };
-            let dir = std::env::temp_dir().join(format!("synclint-page-{}-{}-{must_fire}", std::process::id(), rule.id));
+            let dir = std::env::temp_dir().join(format!(
+                "synclint-page-{}-{}-{must_fire}",
+                std::process::id(),
+                rule.id
+            ));
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir).unwrap();
             std::fs::write(dir.join("example.yaml"), &yaml).unwrap();
             let (found, text) = run(&dir, rule.id);
             if must_fire && found.is_empty() {
-                failures.push(format!("rules/{}.md: the Example does not fire the rule", rule.id));
+                failures.push(format!(
+                    "rules/{}.md: the Example does not fire the rule",
+                    rule.id
+                ));
             }
             if !must_fire && !found.is_empty() {
-                failures.push(format!("rules/{}.md: the Use instead example fires the rule:\n{text}", rule.id));
+                failures.push(format!(
+                    "rules/{}.md: the Use instead example fires the rule:\n{text}",
+                    rule.id
+                ));
             }
             let _ = std::fs::remove_dir_all(&dir);
         }

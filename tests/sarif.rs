@@ -14,7 +14,15 @@ fn demo_sarif(name: &str) -> PathBuf {
     let out = std::env::temp_dir().join(format!("synclint-{}-{name}.sarif", std::process::id()));
     let status = Command::new(env!("CARGO_BIN_EXE_synclint"))
         .current_dir(crate_root())
-        .args(["check", "testdata/repos/shop", "--format", "sarif", "--fail-on", "never", "-o"])
+        .args([
+            "check",
+            "testdata/repos/shop",
+            "--format",
+            "sarif",
+            "--fail-on",
+            "never",
+            "-o",
+        ])
         .arg(&out)
         .status()
         .unwrap();
@@ -24,9 +32,13 @@ fn demo_sarif(name: &str) -> PathBuf {
 
 fn skip_or_fail(what: &str) {
     if std::env::var_os("CI").is_some() {
-        panic!("{what} is required in CI: run `eval \"$(../shared/tools/install-test-tools.sh)\"` first");
+        panic!(
+            "{what} is required in CI: run `eval \"$(../shared/tools/install-test-tools.sh)\"` first"
+        );
     }
-    eprintln!("skipped: {what} not available (run ../shared/tools/install-test-tools.sh to enable)");
+    eprintln!(
+        "skipped: {what} not available (run ../shared/tools/install-test-tools.sh to enable)"
+    );
 }
 
 fn on_path(program: &str) -> bool {
@@ -52,7 +64,9 @@ fn demo_sarif_passes_github_ingestion_rules() {
 fn schema_python() -> Option<PathBuf> {
     let tools = std::env::var_os("SYNCLINT_TEST_TOOLS")
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache/synclint-test-tools")))?;
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache/synclint-test-tools"))
+        })?;
     let python = tools.join("venv/bin/python");
     python.is_file().then_some(python)
 }
@@ -69,6 +83,17 @@ fn demo_sarif_matches_the_official_schema() {
         errors=list(jsonschema.Draft4Validator(schema).iter_errors(doc))\n\
         [print(e.message, list(e.absolute_path)) for e in errors]\n\
         sys.exit(1 if errors else 0)\n";
-    let out = Command::new(python).arg("-c").arg(script).arg(&schema).arg(&sarif).output().unwrap();
-    assert!(out.status.success(), "schema errors:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .arg(&schema)
+        .arg(&sarif)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "schema errors:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
