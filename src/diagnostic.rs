@@ -41,6 +41,10 @@ impl std::fmt::Display for Severity {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Location {
     pub path: String,
+    /// The path relative to the repository root (`path` may start with `../` or the
+    /// root's own path): used for fingerprints, so they do not depend on where synclint ran.
+    #[serde(skip)]
+    pub rel_path: String,
     #[serde(skip)]
     pub span: Span,
     pub start_byte: u32,
@@ -65,6 +69,7 @@ impl Location {
         let end = file.position(span.end as usize);
         Location {
             path: file.path.clone(),
+            rel_path: file.rel_path().to_string(),
             span,
             start_byte: span.start,
             end_byte: span.end,
@@ -134,7 +139,7 @@ impl Diagnostic {
             .unwrap_or_default();
         let key = format!(
             "{}\0{}\0{}\0{}",
-            self.rule, self.location.path, object, self.field
+            self.rule, self.location.rel_path, object, self.field
         );
         format!("{:016x}", fnv1a64(key.as_bytes()))
     }

@@ -190,7 +190,7 @@ fn display(prefix: &str, rel: &str) -> String {
 
 /// Argo CD refuses a repository with a symlink out of it; the finding sits on the link.
 fn symlink_finding(loaded: &mut Loaded, rel: &str, message: &str, prefix: &str) -> Diagnostic {
-    let id = loaded.add_virtual_file(format!("{prefix}{rel}"), rel);
+    let id = loaded.add_virtual_file(prefix, rel);
     let location = Location::resolve(&loaded.sources, Span::new(id, 0, 0));
     Diagnostic::new(
         "render-failed",

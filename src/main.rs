@@ -88,6 +88,12 @@ struct Check {
     /// Print findings only, no summary.
     #[arg(short, long)]
     quiet: bool,
+    /// Hide findings whose fingerprints are in FILE (see --write-baseline).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Write the fingerprints of all current findings to FILE and exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -114,6 +120,8 @@ fn main() -> ExitCode {
             },
             stdin_filename: c.stdin_filename,
             quiet: c.quiet,
+            baseline: c.baseline,
+            write_baseline: c.write_baseline,
         }),
         Command::Rules { format } => {
             print!("{}", run::list_rules(matches!(format, RulesFormat::Json)));

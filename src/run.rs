@@ -43,6 +43,8 @@ pub struct CheckArgs {
     pub color: Color,
     pub stdin_filename: Option<PathBuf>,
     pub quiet: bool,
+    pub baseline: Option<PathBuf>,
+    pub write_baseline: Option<PathBuf>,
 }
 
 /// A one-line error for stderr, and exit code 2.
@@ -84,7 +86,11 @@ fn display_prefix(root: &Path) -> String {
     match root.strip_prefix(&cwd) {
         Ok(rel) if rel.as_os_str().is_empty() => String::new(),
         Ok(rel) => format!("{}/", crate::discover::relative(Path::new(""), rel)),
-        Err(_) => String::new(),
+        // Run from inside the repository: `../` up to the root.
+        Err(_) => match cwd.strip_prefix(&root) {
+            Ok(inside) => "../".repeat(inside.components().count()),
+            Err(_) => String::new(),
+        },
     }
 }
 
@@ -150,7 +156,22 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
         only_files,
         display_prefix: display_prefix(&root),
     };
-    let outcome = lint::lint(&options).map_err(|e| Failure(e.to_string()))?;
+    let mut outcome = lint::lint(&options).map_err(|e| Failure(e.to_string()))?;
+    if let Some(path) = &args.baseline {
+        let accepted = crate::suppress::baseline::read(path).map_err(Failure)?;
+        outcome
+            .diagnostics
+            .retain(|d| !accepted.contains(&d.fingerprint()));
+    }
+    if let Some(path) = &args.write_baseline {
+        let count = crate::suppress::baseline::write(path, &outcome.diagnostics)
+            .map_err(|e| Failure(format!("cannot write baseline {}: {e}", path.display())))?;
+        eprintln!(
+            "synclint: wrote {count} finding(s) to the baseline {}",
+            path.display()
+        );
+        return Ok(EXIT_OK);
+    }
     for warning in &outcome.warnings {
         eprintln!("synclint: warning: {warning}");
     }

@@ -41,8 +41,10 @@ pub struct Position {
 #[derive(Debug)]
 pub struct SourceFile {
     pub id: FileId,
-    /// Path relative to the repository root, with `/` separators.
+    /// Path as shown: relative to the working directory when possible, `/` separators.
     pub path: String,
+    /// Where the path relative to the repository root starts in `path`.
+    rel_start: usize,
     pub text: Arc<str>,
     line_starts: Vec<u32>,
 }
@@ -54,9 +56,23 @@ impl SourceFile {
         SourceFile {
             id,
             path,
+            rel_start: 0,
             text,
             line_starts,
         }
+    }
+
+    /// A file shown as `prefix` + `rel` (the repository root relative to the working
+    /// directory, then the path inside the repository).
+    pub fn with_prefix(id: FileId, prefix: &str, rel: &str, text: Arc<str>) -> SourceFile {
+        let mut file = SourceFile::new(id, format!("{prefix}{rel}"), text);
+        file.rel_start = prefix.len();
+        file
+    }
+
+    /// The path relative to the repository root, whatever the working directory.
+    pub fn rel_path(&self) -> &str {
+        &self.path[self.rel_start..]
     }
 
     pub fn line_starts(&self) -> &[u32] {

@@ -74,3 +74,54 @@ mod tests {
         );
     }
 }
+
+/// Baseline files: the fingerprints of accepted findings (rule + path + object + field,
+/// never line numbers), written by `--write-baseline` and read by `--baseline`.
+pub mod baseline {
+    use std::collections::HashSet;
+    use std::path::Path;
+
+    use crate::diagnostic::Diagnostic;
+
+    pub fn write(path: &Path, diagnostics: &[Diagnostic]) -> std::io::Result<usize> {
+        let mut entries: Vec<serde_json::Value> = diagnostics
+            .iter()
+            .map(|d| {
+                serde_json::json!({
+                    "fingerprint": d.fingerprint(),
+                    "rule": d.rule,
+                    "path": d.location.rel_path,
+                    "object": d.object.as_ref().map(|o| o.to_string()),
+                })
+            })
+            .collect();
+        entries.dedup();
+        let count = entries.len();
+        let doc = serde_json::json!({"version": 1, "findings": entries});
+        std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")?;
+        Ok(count)
+    }
+
+    pub fn read(path: &Path) -> Result<HashSet<String>, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
+        let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "{}:{}:{}: not a synclint baseline: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            )
+        })?;
+        let findings = doc["findings"].as_array().ok_or_else(|| {
+            format!(
+                "{}: not a synclint baseline: no `findings` list",
+                path.display()
+            )
+        })?;
+        Ok(findings
+            .iter()
+            .filter_map(|f| f["fingerprint"].as_str().map(String::from))
+            .collect())
+    }
+}

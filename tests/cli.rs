@@ -1466,3 +1466,66 @@ fn usage_errors_exit_2() {
     run(&["check", SHOP, "--format", "xml"]).expect(2);
     run(&["frobnicate"]).expect(2);
 }
+
+#[test]
+fn baseline_hides_accepted_findings_wherever_synclint_runs() {
+    let tmp = TempDir::new("baseline");
+    let baseline = tmp.path().join("baseline.json");
+    let baseline_arg = baseline.to_str().unwrap();
+    let wrote = run(&[
+        "check",
+        "testdata/repos/shop",
+        "--write-baseline",
+        baseline_arg,
+    ]);
+    assert_eq!(wrote.code, Some(0), "{}", wrote.stderr);
+    assert!(
+        wrote.stderr.contains("wrote 8 finding(s)"),
+        "{}",
+        wrote.stderr
+    );
+    // Read from inside the repository: paths print as `../..`, fingerprints do not change.
+    let inside = crate_root().join("testdata/repos/shop/apps/orders");
+    let out = run_in(
+        &inside,
+        &[
+            "check",
+            "../..",
+            "--baseline",
+            baseline_arg,
+            "--format",
+            "concise",
+        ],
+        None,
+    );
+    assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.starts_with("no problems found"),
+        "{}",
+        out.stdout
+    );
+    let bad = tmp.write("bad.json", "{\"findings\": 3}");
+    let out = run(&[
+        "check",
+        "testdata/repos/shop",
+        "--baseline",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, Some(2));
+}
+
+#[test]
+fn paths_are_relative_to_the_working_directory() {
+    let inside = crate_root().join("testdata/repos/shop/apps/orders");
+    let out = run_in(
+        &inside,
+        &["check", "secret.yaml", "--format", "concise"],
+        None,
+    );
+    assert!(
+        out.stdout
+            .starts_with("../../apps/orders/secret.yaml:6:30: error:"),
+        "{}",
+        out.stdout
+    );
+}

@@ -59,8 +59,14 @@ impl Loaded {
         self.files.iter().flat_map(|f| f.objects.iter())
     }
     /// A file with no content, for findings about a path itself (a symlink).
-    pub fn add_virtual_file(&mut self, display: String, rel: &str) -> FileId {
-        let id = self.sources.add(display, "".into());
+    pub fn add_virtual_file(&mut self, display_prefix: &str, rel: &str) -> FileId {
+        let id = self.sources.next_id();
+        self.sources.push(Arc::new(SourceFile::with_prefix(
+            id,
+            display_prefix,
+            rel,
+            "".into(),
+        )));
         self.files.push(LoadedFile {
             id,
             rel: rel.to_string(),
@@ -147,9 +153,10 @@ fn load_one(
             Ok(bytes) => decode(bytes, &mut problem),
         }
     };
-    let source = Arc::new(SourceFile::new(
+    let source = Arc::new(SourceFile::with_prefix(
         id,
-        format!("{display_prefix}{}", f.rel),
+        display_prefix,
+        &f.rel,
         text.clone(),
     ));
     let mut file = LoadedFile {
