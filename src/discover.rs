@@ -63,7 +63,6 @@ pub fn discover(root: &Path) -> Discovery {
         .follow_links(true)
         .git_global(false)
         .require_git(false)
-        .sort_by_file_name(|a, b| a.cmp(b))
         .filter_entry(move |entry| {
             if entry.file_name() == ".git" {
                 return false;
@@ -94,26 +93,34 @@ pub fn discover(root: &Path) -> Discovery {
                 }
             }
         })
-        .build();
+        .build_parallel();
 
-    let mut paths = Vec::new();
-    for entry in walker {
-        match entry {
-            Ok(entry) => {
-                if entry.file_type().is_some_and(|t| t.is_file()) {
-                    let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                    paths.push((entry.into_path(), size));
+    // Walk on every core; the order is restored by sorting, so output stays deterministic.
+    let found = Mutex::new(Vec::new());
+    walker.run(|| {
+        let found = &found;
+        let problems = &problems;
+        Box::new(move |entry| {
+            match entry {
+                Ok(entry) => {
+                    if entry.file_type().is_some_and(|t| t.is_file()) {
+                        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                        found.lock().unwrap().push((entry.into_path(), size));
+                    }
                 }
+                Err(err) => problems.lock().unwrap().push(WalkProblem {
+                    rel: walk_error_path(&err)
+                        .map(|p| relative(root, &p))
+                        .unwrap_or_default(),
+                    message: one_line(&err.to_string()),
+                    out_of_bounds_symlink: false,
+                }),
             }
-            Err(err) => problems.lock().unwrap().push(WalkProblem {
-                rel: walk_error_path(&err)
-                    .map(|p| relative(root, &p))
-                    .unwrap_or_default(),
-                message: one_line(&err.to_string()),
-                out_of_bounds_symlink: false,
-            }),
-        }
-    }
+            ignore::WalkState::Continue
+        })
+    });
+    let mut paths = found.into_inner().unwrap();
+    paths.sort();
 
     let chart_roots: Vec<String> = paths
         .iter()
@@ -135,7 +142,9 @@ pub fn discover(root: &Path) -> Discovery {
             })
         })
         .collect();
-    let problems = std::mem::take(&mut *problems.lock().unwrap());
+    let mut problems = std::mem::take(&mut *problems.lock().unwrap());
+    problems.sort_by(|a, b| (&a.rel, &a.message).cmp(&(&b.rel, &b.message)));
+    problems.dedup();
     Discovery {
         root: root.to_path_buf(),
         files,

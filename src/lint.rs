@@ -85,8 +85,10 @@ pub fn lint(options: &Options) -> Result<Outcome, Error> {
             )));
         }
     }
+    let mut timer = Timer::new();
     let config = load_config(options)?;
     let mut discovery = discover::discover(&options.root);
+    timer.stage("discover");
     discovery.files.retain(|f| !config.is_ignored_path(&f.rel));
     // An editor buffer for a file not yet saved.
     for rel in options.overrides.keys() {
@@ -100,9 +102,11 @@ pub fn lint(options: &Options) -> Result<Outcome, Error> {
         }
     }
     let mut loaded = load::load(&discovery, &options.overrides, &options.display_prefix);
+    timer.stage("load");
     let identity = RepoIdentity::new(&options.root, &config);
     let apps = apps::resolve(&loaded, &identity);
     let repo = RepoIndex::build(&loaded);
+    timer.stage("apps");
     let patterns = Patterns {
         commands: config.migration_commands.clone(),
         names: config.migration_names.clone(),
@@ -133,6 +137,7 @@ pub fn lint(options: &Options) -> Result<Outcome, Error> {
             out
         })
         .collect();
+    timer.stage("graph and rules");
     diagnostics.extend(loaded.diagnostics.iter().cloned());
     diagnostics.extend(apps.diagnostics);
     let mut warnings = Vec::new();
@@ -166,6 +171,7 @@ pub fn lint(options: &Options) -> Result<Outcome, Error> {
             only.iter().any(|f| rel == f || discover::within(rel, f))
         });
     }
+    timer.stage("suppress");
     diagnostic::sort(&mut diagnostics);
     diagnostics
         .dedup_by(|a, b| a.rule == b.rule && a.location == b.location && a.message == b.message);
@@ -225,4 +231,28 @@ pub fn find_root(path: &Path) -> PathBuf {
         }
     }
     start
+}
+
+/// Stage timings on stderr when `SYNCLINT_TIMINGS` is set, for profiling a slow repo.
+struct Timer {
+    last: Option<std::time::Instant>,
+}
+
+impl Timer {
+    fn new() -> Timer {
+        let on = std::env::var_os("SYNCLINT_TIMINGS").is_some();
+        Timer {
+            last: on.then(std::time::Instant::now),
+        }
+    }
+
+    fn stage(&mut self, name: &str) {
+        if let Some(last) = self.last {
+            eprintln!(
+                "synclint: {name}: {:.1} ms",
+                last.elapsed().as_secs_f64() * 1000.0
+            );
+            self.last = Some(std::time::Instant::now());
+        }
+    }
 }

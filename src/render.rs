@@ -5,7 +5,7 @@
 
 use globset::{GlobBuilder, GlobMatcher};
 
-use crate::discover::{FileKind, within};
+use crate::discover::FileKind;
 use crate::load::Loaded;
 use crate::source::FileId;
 
@@ -33,7 +33,7 @@ impl Tool {
 /// Kustomize wins when both are present, because Argo CD walks it after Chart.yaml.
 pub fn detect_tool(loaded: &Loaded, dir: &str) -> Tool {
     let mut tool = Tool::Directory;
-    for f in &loaded.files {
+    for f in loaded.subtree(dir) {
         if crate::discover::parent(&f.rel) != dir {
             continue;
         }
@@ -86,8 +86,8 @@ pub fn directory_files(
         .map(matcher)
         .transpose()?;
     let mut files = Vec::new();
-    for f in &loaded.files {
-        if f.kind != FileKind::Manifest || !within(&f.rel, dir) {
+    for f in loaded.subtree(dir) {
+        if f.kind != FileKind::Manifest {
             continue;
         }
         let relative = if dir.is_empty() {

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use super::{App, Apps, Member, Origin, RepoIdentity};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::discover::{FileKind, within};
+use crate::discover::FileKind;
 use crate::load::Loaded;
 use crate::load::tree::{NodeId, Tree};
 use crate::render::{self, DirectoryOptions, Tool};
@@ -113,11 +113,7 @@ fn source_files(
     };
     // Everything below a source path is the Application's to sync or to leave out on
     // purpose (include, exclude, no recurse): none of it forms an implicit app.
-    for f in &loaded.files {
-        if within(&f.rel, &path) {
-            covered.insert(f.id);
-        }
-    }
+    covered.extend(loaded.subtree(&path).map(|f| f.id));
     if tool != Tool::Directory {
         let (severity, what) = match tool {
             Tool::Plugin => (
@@ -226,11 +222,7 @@ fn normalize_path(p: &str) -> String {
 }
 
 fn path_exists(loaded: &Loaded, path: &str) -> bool {
-    path.is_empty()
-        || loaded
-            .files
-            .iter()
-            .any(|f| within(&f.rel, path) && f.kind != FileKind::Sql)
+    path.is_empty() || loaded.subtree(path).any(|f| f.kind != FileKind::Sql)
 }
 
 /// Kinds that live outside namespaces: the destination namespace is not applied to them.

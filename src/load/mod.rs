@@ -46,6 +46,8 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// Secret `data`/`stringData` values: never printed.
     pub redactions: Vec<Span>,
+    /// File ids sorted by relative path, so a directory's subtree is one slice.
+    by_path: Vec<FileId>,
 }
 
 impl Loaded {
@@ -55,6 +57,21 @@ impl Loaded {
     pub fn tree(&self, id: FileId) -> &Tree {
         &self.file(id).tree
     }
+    /// Every file below directory `dir` ("" for the whole repository), without a scan.
+    pub fn subtree(&self, dir: &str) -> impl Iterator<Item = &LoadedFile> {
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        let rel = |id: &FileId| self.files[id.0 as usize].rel.as_str();
+        let start = self.by_path.partition_point(|id| rel(id) < prefix.as_str());
+        let len = self.by_path[start..].partition_point(|id| rel(id).starts_with(&prefix));
+        self.by_path[start..start + len]
+            .iter()
+            .map(|id| &self.files[id.0 as usize])
+    }
+
     pub fn objects(&self) -> impl Iterator<Item = &Object> {
         self.files.iter().flat_map(|f| f.objects.iter())
     }
@@ -112,6 +129,12 @@ pub fn load(
         loaded.diagnostics.extend(outcome.diagnostics);
         loaded.redactions.extend(outcome.redactions);
     }
+    loaded.by_path = (0..loaded.files.len() as u32).map(FileId).collect();
+    loaded.by_path.sort_by(|a, b| {
+        loaded.files[a.0 as usize]
+            .rel
+            .cmp(&loaded.files[b.0 as usize].rel)
+    });
     loaded
 }
 
