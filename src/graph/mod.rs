@@ -48,10 +48,7 @@ pub struct Resource {
 
 impl Resource {
     pub fn group(&self) -> &str {
-        self.api_version
-            .rsplit_once('/')
-            .map(|(g, _)| g)
-            .unwrap_or("")
+        crate::load::objects::api_group(&self.api_version)
     }
 
     pub fn object_ref(&self) -> ObjectRef {

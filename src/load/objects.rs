@@ -19,13 +19,14 @@ pub struct Object {
 }
 
 impl Object {
-    /// The API group: `apps` for `apps/v1`, empty for the core group.
     pub fn group(&self) -> &str {
-        match self.api_version.rsplit_once('/') {
-            Some((group, _)) => group,
-            None => "",
-        }
+        api_group(&self.api_version)
     }
+}
+
+/// The API group: `apps` for `apps/v1`, empty for the core group (`v1`).
+pub fn api_group(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("")
 }
 
 #[derive(Default)]

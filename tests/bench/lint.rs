@@ -17,6 +17,11 @@ use rayon::prelude::*;
 use saphyr_parser::Parser;
 use serde_json::json;
 
+// The same allocator as the `synclint` binary (src/main.rs), so the in-process lint is
+// the program that ships; the bare parse runs on it too, so the ratio compares like with like.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const GEN_SCRIPT: &str = "../shared/bench/gen_corpus.py";
 const TARGET_RATIO: f64 = 1.5;
 const TARGET_PEAK_MB: f64 = 200.0;
@@ -66,9 +71,6 @@ fn main() {
         Some("--launcher") => return launcher_main(),
         _ => {}
     }
-    // Started first, while this process is small: see `Launcher`.
-    let mut launcher = Launcher::start();
-
     let args = parse_args();
     let crate_root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let script = crate_root.join(GEN_SCRIPT);
@@ -76,6 +78,8 @@ fn main() {
         println!("skipped: {GEN_SCRIPT} not found");
         return;
     }
+    // Started first, while this process is small: see `Launcher`.
+    let mut launcher = Launcher::start();
     let synclint = std::env::var_os("SYNCLINT_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_synclint")));
@@ -125,7 +129,7 @@ fn main() {
     if bad > 0 {
         println!("note: {bad} file(s) did not parse as YAML in the bare parse");
     }
-    let warm = lint_in_process(&corpus, None);
+    let warm = lint_in_process(&corpus, None).1;
     let lib_files = warm.files;
     let lib_objects = warm.objects;
     let lib_apps = warm.apps;
@@ -148,7 +152,7 @@ fn main() {
     let mut peak_kb = first.max_rss_kb;
     for _ in 0..args.runs {
         bare.push(timed(|| bare_parse(&files)).0);
-        inproc.push(timed(|| lint_in_process(&corpus, None)).0);
+        inproc.push(lint_in_process(&corpus, None).0);
         let r = run_synclint(&mut launcher, &synclint, &corpus, &target_dir);
         assert!(r.status.success(), "synclint failed: {}", r.stderr);
         peak_kb = peak_kb.max(r.max_rss_kb);
@@ -161,30 +165,20 @@ fn main() {
 
     // --- One file of the repository: the pre-commit and editor case. ---
     let one = pick_one_file(&corpus, &files);
-    let one_rel = one
-        .strip_prefix(&corpus)
-        .unwrap()
-        .to_string_lossy()
-        .replace('\\', "/");
+    let one_rel = one.strip_prefix(&corpus).unwrap().to_string_lossy().replace('\\', "/");
     let mut one_sub = Vec::new();
     let mut one_peak_kb = 0;
     for _ in 0..args.single_runs {
         let r = run_synclint(&mut launcher, &synclint, &one, &target_dir);
-        assert!(
-            r.status.success(),
-            "synclint failed on one file: {}",
-            r.stderr
-        );
+        assert!(r.status.success(), "synclint failed on one file: {}", r.stderr);
         one_peak_kb = one_peak_kb.max(r.max_rss_kb);
         one_sub.push(r.wall);
     }
     let one_inproc: Vec<Duration> = (0..args.single_runs)
-        .map(|_| timed(|| lint_in_process(&corpus, Some(one_rel.clone()))).0)
+        .map(|_| lint_in_process(&corpus, Some(one_rel.clone())).0)
         .collect();
     let one_file = [one.clone()];
-    let one_bare: Vec<Duration> = (0..201)
-        .map(|_| timed(|| bare_parse(&one_file)).0)
-        .collect();
+    let one_bare: Vec<Duration> = (0..201).map(|_| timed(|| bare_parse(&one_file)).0).collect();
 
     // --- Report. ---
     let m = |v: &[Duration]| median(v).as_secs_f64();
@@ -215,23 +209,10 @@ fn main() {
         bytes as f64 / 1e6,
         kind_lines
     );
-    println!(
-        "synclint: {lib_files} files, {lib_objects} objects, {lib_apps} apps, {lib_diags} findings"
-    );
+    println!("synclint: {lib_files} files, {lib_objects} objects, {lib_apps} apps, {lib_diags} findings");
     println!();
-    println!(
-        "{:<44} {:>10} {:>10}   all runs (ms)",
-        "measurement", "median", "min"
-    );
-    let row = |name: &str, v: &[Duration]| {
-        println!(
-            "{:<44} {:>10} {:>10}   {}",
-            name,
-            ms(m(v)),
-            ms(lo(v)),
-            all(v)
-        )
-    };
+    println!("{:<44} {:>10} {:>10}   all runs (ms)", "measurement", "median", "min");
+    let row = |name: &str, v: &[Duration]| println!("{:<44} {:>10} {:>10}   {}", name, ms(m(v)), ms(lo(v)), all(v));
     row("walk only (ignore, sequential)", &walk_times);
     row("bare parse (walk + read + events, rayon)", &bare);
     row("synclint lint() in process", &inproc);
@@ -376,8 +357,7 @@ fn ensure_corpus(script: &Path, target_dir: &Path, apps: usize) -> Result<PathBu
         return Err(format!("{} failed: {}", GEN_SCRIPT, describe(status)));
     }
     std::fs::create_dir_all(partial.join(".git")).map_err(|e| e.to_string())?;
-    std::fs::write(partial.join(".git").join("bench-corpus-stamp"), &stamp_text)
-        .map_err(|e| e.to_string())?;
+    std::fs::write(partial.join(".git").join("bench-corpus-stamp"), &stamp_text).map_err(|e| e.to_string())?;
     std::fs::rename(&partial, &dir).map_err(|e| e.to_string())?;
     println!("generated in {:.1} s", t.as_secs_f64());
     Ok(dir)
@@ -388,10 +368,7 @@ fn private_copy(bin: &Path, target_dir: &Path) -> PathBuf {
     match std::fs::copy(bin, &copy) {
         Ok(_) => copy,
         Err(e) => {
-            println!(
-                "note: cannot copy {} ({e}); measuring it in place",
-                bin.display()
-            );
+            println!("note: cannot copy {} ({e}); measuring it in place", bin.display());
             bin.to_path_buf()
         }
     }
@@ -438,10 +415,7 @@ fn walk(root: &Path) -> Vec<PathBuf> {
                 .and_then(|n| n.to_str())
                 .unwrap_or("")
                 .to_ascii_lowercase();
-            name.ends_with(".yaml")
-                || name.ends_with(".yml")
-                || name.ends_with(".json")
-                || name == "kustomization"
+            name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json") || name == "kustomization"
         })
         .collect()
 }
@@ -488,16 +462,9 @@ fn child_bare_peak(launcher: &mut Launcher, corpus: &Path, target_dir: &Path) ->
     let Ok(exe) = std::env::current_exe() else {
         return 0;
     };
-    let args = [
-        OsString::from("--child-bare"),
-        corpus.as_os_str().to_owned(),
-    ];
+    let args = [OsString::from("--child-bare"), corpus.as_os_str().to_owned()];
     let run = launcher.run(&exe, &args, &target_dir.join("bench-bare.stderr"));
-    assert!(
-        run.status.success(),
-        "bare parse child failed: {}",
-        run.stderr
-    );
+    assert!(run.status.success(), "bare parse child failed: {}", run.stderr);
     run.max_rss_kb
 }
 
@@ -510,19 +477,23 @@ struct Summary {
     diagnostics: usize,
 }
 
-fn lint_in_process(corpus: &Path, only: Option<String>) -> Summary {
+/// One `lint::lint` call: its wall time (to the returned outcome; freeing the outcome
+/// afterwards is not counted) and the counts.
+fn lint_in_process(corpus: &Path, only: Option<String>) -> (Duration, Summary) {
     let options = synclint::lint::Options {
         root: corpus.to_path_buf(),
         only_files: only.map(|f| vec![f]),
         ..Default::default()
     };
-    let outcome = synclint::lint::lint(&options).unwrap_or_else(|e| panic!("lint failed: {e}"));
-    Summary {
+    let (t, outcome) = timed(|| synclint::lint::lint(&options));
+    let outcome = outcome.unwrap_or_else(|e| panic!("lint failed: {e}"));
+    let summary = Summary {
         files: outcome.files,
         objects: outcome.loaded.objects().count(),
         apps: outcome.apps,
         diagnostics: outcome.diagnostics.len(),
-    }
+    };
+    (t, summary)
 }
 
 /// The stages of `lint::lint`, timed one by one in a copy of its pipeline. `rest` is a
@@ -541,14 +512,13 @@ fn stage_times(corpus: &Path, runs: usize) -> Vec<(&'static str, Vec<Duration>)>
         "graphs + rules (rayon)",
         "rest (whole - stages)",
     ];
-    let mut out: Vec<(&'static str, Vec<Duration>)> =
-        names.into_iter().map(|n| (n, Vec::new())).collect();
+    let mut out: Vec<(&'static str, Vec<Duration>)> = names.into_iter().map(|n| (n, Vec::new())).collect();
     let options = lint::Options {
         root: corpus.to_path_buf(),
         ..Default::default()
     };
     for _ in 0..runs {
-        let whole = timed(|| lint_in_process(corpus, None)).0;
+        let whole = lint_in_process(corpus, None).0;
         let config = lint::load_config(&options).expect("config");
         let (t_discover, discovery) = timed(|| discover::discover(corpus));
         let (t_load, loaded) = timed(|| load::load(&discovery, &Default::default(), ""));
@@ -658,25 +628,15 @@ impl Launcher {
             .expect("start launcher");
         let stdin = child.stdin.take().unwrap();
         let stdout = BufReader::new(child.stdout.take().unwrap());
-        Launcher {
-            child,
-            stdin,
-            stdout,
-        }
+        Launcher { child, stdin, stdout }
     }
 
     /// Runs `program args` with stdout to /dev/null and stderr to `stderr_path`.
     fn run(&mut self, program: &Path, args: &[OsString], stderr_path: &Path) -> Run {
         // One request a line: fields separated by NUL (paths have no NUL or newline).
-        let mut fields = vec![
-            stderr_path.as_os_str().to_owned(),
-            program.as_os_str().to_owned(),
-        ];
+        let mut fields = vec![stderr_path.as_os_str().to_owned(), program.as_os_str().to_owned()];
         fields.extend(args.iter().cloned());
-        let line: Vec<String> = fields
-            .iter()
-            .map(|f| f.to_string_lossy().into_owned())
-            .collect();
+        let line: Vec<String> = fields.iter().map(|f| f.to_string_lossy().into_owned()).collect();
         writeln!(self.stdin, "{}", line.join("\0")).expect("launcher request");
         self.stdin.flush().unwrap();
         let mut reply = String::new();
@@ -716,10 +676,7 @@ fn launcher_main() {
         let reply = match std::fs::File::create(stderr_path) {
             Ok(err) => {
                 let mut cmd = Command::new(program);
-                cmd.args(args)
-                    .stdin(Stdio::null())
-                    .stdout(Stdio::null())
-                    .stderr(err);
+                cmd.args(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(err);
                 match spawn_measured(cmd) {
                     Ok((raw, wall, kb)) => format!("{raw} {} {kb}", wall.as_nanos()),
                     Err(e) => {
