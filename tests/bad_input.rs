@@ -2,13 +2,12 @@
 //! panic, with a located finding or a one-line error, exit code 1 or 2, and the good files
 //! next to the bad one must still be linted.
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
+mod common;
+
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-const TIMEOUT: Duration = Duration::from_secs(60);
+use common::{Output, TIMEOUT, TempDir, run_in, temp_dir};
 
 /// A migration Job without backoffLimit: one known finding, at `good.yaml:5:1`.
 const GOOD: &str = "apiVersion: batch/v1
@@ -27,41 +26,7 @@ spec:
 const GOOD_FINDING: &str = "good.yaml:5:1: error: ";
 const GOOD_RULE: &str = "[migration-backoff-limit]";
 
-struct Output {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-    elapsed: Duration,
-}
-
 impl Output {
-    fn check(&self, codes: &[i32]) -> &Self {
-        assert!(!self.stderr.contains("panicked"), "panic:\n{}", self.stderr);
-        let code = self
-            .code
-            .unwrap_or_else(|| panic!("killed by a signal:\n{}", self.stderr));
-        assert!(
-            codes.contains(&code),
-            "exit code {code}, expected {codes:?}\nstdout:\n{}\nstderr:\n{}",
-            self.stdout,
-            self.stderr
-        );
-        self
-    }
-
-    /// The concise finding line that starts with `prefix` and ends with `[rule]`.
-    fn finding(&self, prefix: &str, rule: &str) -> &str {
-        self.stdout
-            .lines()
-            .find(|l| l.starts_with(prefix) && l.ends_with(&format!("[{rule}]")))
-            .unwrap_or_else(|| {
-                panic!(
-                    "no `{prefix}… [{rule}]` in:\n{}\nstderr:\n{}",
-                    self.stdout, self.stderr
-                )
-            })
-    }
-
     fn good_file_still_linted(&self) -> &Self {
         let found = self
             .stdout
@@ -76,102 +41,19 @@ impl Output {
     }
 }
 
-/// Runs `synclint args` in `dir`, killing it after 60 s.
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    let start = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_synclint"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("GITHUB_BASE_REF")
-        .env_remove("CI_MERGE_REQUEST_DIFF_BASE_SHA")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn synclint");
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let out_reader = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = out.read_to_end(&mut v);
-        v
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = err.read_to_end(&mut v);
-        v
-    });
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for synclint") {
-            break status;
-        }
-        if start.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "synclint {args:?} in {} did not finish within {TIMEOUT:?}",
-                dir.display()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    Output {
-        code: status.code(),
-        stdout: String::from_utf8_lossy(&out_reader.join().unwrap()).into_owned(),
-        stderr: String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned(),
-        elapsed: start.elapsed(),
-    }
-}
-
-/// A temporary repository (with `.git` and an empty `.synclint.yaml`), removed on drop.
-struct Repo(PathBuf);
-
-impl Repo {
-    fn new(name: &str) -> Repo {
-        let dir = temp_dir(name);
-        std::fs::create_dir(dir.join(".git")).unwrap();
-        std::fs::write(dir.join(".synclint.yaml"), "{}\n").unwrap();
-        let repo = Repo(dir);
-        repo.write("good.yaml", GOOD.as_bytes());
-        repo
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn write(&self, rel: &str, bytes: &[u8]) -> PathBuf {
-        let path = self.0.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, bytes).unwrap();
-        path
-    }
-
-    /// `synclint check . --format concise` in the repository.
-    fn check(&self) -> Output {
-        run_in(self.path(), &["check", ".", "--format", "concise"])
-    }
-}
-
-impl Drop for Repo {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let dir = std::env::temp_dir().join(format!("synclint-bad-{}-{name}-{n}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A temporary repository (with `.git`, an empty `.synclint.yaml` and the good file),
+/// removed on drop.
+fn new_repo(name: &str) -> TempDir {
+    let repo = TempDir::repo(name);
+    repo.write(".synclint.yaml", "{}\n");
+    repo.write("good.yaml", GOOD);
+    repo
 }
 
 /// One bad file next to the good one: exit 1, a `yaml-syntax` finding starting with
 /// `prefix` (path and line, maybe column), and the good file's finding.
 fn assert_located(name: &str, rel: &str, bytes: &[u8], prefix: &str) -> Output {
-    let repo = Repo::new(name);
+    let repo = new_repo(name);
     repo.write(rel, bytes);
     let out = repo.check();
     out.check(&[1]).good_file_still_linted();
@@ -269,7 +151,7 @@ fn resource_without_name() {
 #[test]
 fn syntax_error_after_a_good_document_keeps_the_document() {
     let text = format!("{GOOD}---\nkind: ConfigMap\nmetadata: {{name: \"x}}\n");
-    let repo = Repo::new("later-error");
+    let repo = new_repo("later-error");
     repo.write("multi.yaml", text.as_bytes());
     let out = repo.check();
     out.check(&[1]).good_file_still_linted();
@@ -351,7 +233,7 @@ fn deep_nesting_block_mappings() {
 
 #[test]
 fn file_over_the_size_limit() {
-    let repo = Repo::new("huge");
+    let repo = new_repo("huge");
     let path = repo.path().join("huge.yaml");
     let file = std::fs::File::create(&path).unwrap();
     // Sparse: 100 MiB of zeros that take no disk space; the size alone must reject it.
@@ -371,7 +253,7 @@ fn file_over_the_size_limit() {
 
 #[test]
 fn file_over_the_size_limit_with_real_content() {
-    let repo = Repo::new("huge-text");
+    let repo = new_repo("huge-text");
     let path = repo.path().join("huge.yaml");
     let chunk = "a: b\n".repeat(1 << 16);
     let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
@@ -420,13 +302,14 @@ fn binary_file_named_yaml() {
 
 #[test]
 fn binary_file_in_every_format() {
-    let repo = Repo::new("binary-formats");
+    let repo = new_repo("binary-formats");
     let bytes: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
     repo.write("blob.json", &bytes);
     for format in ["human", "concise", "json", "sarif", "github", "gitlab"] {
         let out = run_in(
             repo.path(),
             &["check", ".", "--format", format, "--color", "never"],
+            None,
         );
         out.check(&[1]);
         assert!(
@@ -448,7 +331,7 @@ fn binary_file_in_every_format() {
 #[test]
 fn symlink_loops() {
     use std::os::unix::fs::symlink;
-    let repo = Repo::new("symlink-loops");
+    let repo = new_repo("symlink-loops");
     symlink("self.yaml", repo.path().join("self.yaml")).unwrap();
     symlink("b.yaml", repo.path().join("a.yaml")).unwrap();
     symlink("a.yaml", repo.path().join("b.yaml")).unwrap();
@@ -476,7 +359,7 @@ fn symlink_loops() {
 #[test]
 fn symlink_out_of_the_repository() {
     use std::os::unix::fs::symlink;
-    let repo = Repo::new("symlink-out");
+    let repo = new_repo("symlink-out");
     symlink("/etc", repo.path().join("etc")).unwrap();
     // A directory outside the repository with a broken manifest: it must not be read.
     let outside = temp_dir("outside");
@@ -518,7 +401,7 @@ fn symlink_out_of_the_repository() {
 #[test]
 fn symlink_inside_the_repository_is_followed() {
     use std::os::unix::fs::symlink;
-    let repo = Repo::new("symlink-in");
+    let repo = new_repo("symlink-in");
     std::fs::create_dir(repo.path().join("base")).unwrap();
     std::fs::write(
         repo.path().join("base/job.yaml"),
@@ -536,7 +419,7 @@ fn symlink_inside_the_repository_is_followed() {
 #[test]
 fn unreadable_file() {
     use std::os::unix::fs::PermissionsExt;
-    let repo = Repo::new("unreadable");
+    let repo = new_repo("unreadable");
     let path = repo.write(
         "secret.yaml",
         b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
@@ -560,7 +443,7 @@ fn unreadable_file() {
 #[test]
 fn unreadable_directory() {
     use std::os::unix::fs::PermissionsExt;
-    let repo = Repo::new("unreadable-dir");
+    let repo = new_repo("unreadable-dir");
     repo.write("locked/job.yaml", GOOD.as_bytes());
     let dir = repo.path().join("locked");
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o000)).unwrap();
@@ -584,7 +467,7 @@ fn unreadable_directory() {
 fn empty_repository() {
     let dir = temp_dir("empty");
     std::fs::create_dir(dir.join(".git")).unwrap();
-    let out = run_in(&dir, &["check", ".", "--format", "concise"]);
+    let out = run_in(&dir, &["check", ".", "--format", "concise"], None);
     out.check(&[0]);
     assert!(out.stdout.contains("no problems found"), "{}", out.stdout);
     assert_eq!(out.stderr, "");
@@ -592,7 +475,7 @@ fn empty_repository() {
     std::fs::write(dir.join(".synclint.yaml"), "").unwrap();
     std::fs::write(dir.join("empty.yaml"), "").unwrap();
     std::fs::write(dir.join("comment.yaml"), "# nothing here\n---\n").unwrap();
-    let out = run_in(&dir, &["check", "."]);
+    let out = run_in(&dir, &["check", "."], None);
     out.check(&[0]);
     assert!(
         out.stdout.starts_with("no problems found"),
@@ -604,8 +487,8 @@ fn empty_repository() {
 
 #[test]
 fn path_that_does_not_exist() {
-    let repo = Repo::new("missing-path");
-    let out = run_in(repo.path(), &["check", "no/such/dir"]);
+    let repo = new_repo("missing-path");
+    let out = run_in(repo.path(), &["check", "no/such/dir"], None);
     out.check(&[2]);
     assert_eq!(out.stdout, "");
     assert_eq!(
@@ -613,7 +496,7 @@ fn path_that_does_not_exist() {
         "synclint: error: path `no/such/dir` does not exist\n"
     );
     // One missing among good paths is still an error.
-    let out = run_in(repo.path(), &["check", "good.yaml", "nope.yaml"]);
+    let out = run_in(repo.path(), &["check", "good.yaml", "nope.yaml"], None);
     out.check(&[2]);
     assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
 }
@@ -631,7 +514,7 @@ fn invalid_config_file() {
         ("rules:\n\tyaml-syntax: error\n", ".synclint.yaml:2:"),
     ];
     for (text, place) in cases {
-        let repo = Repo::new("bad-config");
+        let repo = new_repo("bad-config");
         repo.write(".synclint.yaml", text.as_bytes());
         let out = repo.check();
         out.check(&[2]);
@@ -653,7 +536,7 @@ fn invalid_config_file() {
 #[test]
 fn config_file_that_is_binary_or_not_utf8() {
     for bytes in [&b"rules:\n  x: \xff\n"[..], &[0u8, 1, 2, 3, 0xff][..]] {
-        let repo = Repo::new("binary-config");
+        let repo = new_repo("binary-config");
         repo.write(".synclint.yaml", bytes);
         let out = repo.check();
         out.check(&[2]);
@@ -668,7 +551,7 @@ fn config_file_that_is_binary_or_not_utf8() {
 
 #[test]
 fn many_bad_files_at_once() {
-    let repo = Repo::new("many");
+    let repo = new_repo("many");
     repo.write("a.yaml", b"a: \"x\n");
     repo.write("b.yaml", b"kind: ConfigMap\nmetadata:\n\tname: x\n");
     repo.write("c.yaml", b"- apiVersion: v1\n  kind: Pod\n");
@@ -686,7 +569,7 @@ fn many_bad_files_at_once() {
 
 #[test]
 fn byte_order_mark_and_crlf_line_endings() {
-    let repo = Repo::new("bom-crlf");
+    let repo = new_repo("bom-crlf");
     let bom = format!("\u{feff}{}", GOOD.replace("db-migrate", "bom-migrate"));
     repo.write("bom.yaml", bom.as_bytes());
     repo.write(
@@ -718,7 +601,7 @@ fn utf16_file() {
 #[cfg(unix)]
 #[test]
 fn fifo_named_yaml_does_not_block() {
-    let repo = Repo::new("fifo");
+    let repo = new_repo("fifo");
     let fifo = repo.path().join("pipe.yaml");
     match Command::new("mkfifo").arg(&fifo).status() {
         Ok(s) if s.success() => {}
@@ -731,13 +614,13 @@ fn fifo_named_yaml_does_not_block() {
     let out = repo.check();
     out.check(&[1]).good_file_still_linted();
     // Linting the FIFO by name does not read it either.
-    let out = run_in(repo.path(), &["check", "pipe.yaml"]);
+    let out = run_in(repo.path(), &["check", "pipe.yaml"], None);
     out.check(&[0, 1, 2]);
 }
 
 #[test]
 fn stdin_that_is_not_utf8() {
-    let repo = Repo::new("stdin-binary");
+    let repo = new_repo("stdin-binary");
     let mut child = Command::new(env!("CARGO_BIN_EXE_synclint"))
         .args(["check", "-", "--stdin-filename", "good.yaml"])
         .current_dir(repo.path())

@@ -2,18 +2,17 @@
 //! output files, exit codes, rule selection, file and stdin arguments, suppressions, config
 //! errors and the `rules` / `explain` / `completions` subcommands.
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+mod common;
+
+use std::path::PathBuf;
 
 use serde_json::Value;
+
+use common::{Output, TempDir, run_in};
 
 const SHOP: &str = "testdata/repos/shop";
 const SECRET_VALUE: &str = "hunter2";
 const FORMATS: &[&str] = &["human", "concise", "json", "sarif", "github", "gitlab"];
-const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The findings the demo repository is known to produce (concise location and rule).
 const SHOP_FINDINGS: &[(&str, &str)] = &[
@@ -54,35 +53,7 @@ const SHOP_FINDINGS: &[(&str, &str)] = &[
 // ---------------------------------------------------------------------------------------
 // Harness
 
-struct Output {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
 impl Output {
-    fn code(&self) -> i32 {
-        self.code
-            .unwrap_or_else(|| panic!("killed by a signal; stderr:\n{}", self.stderr))
-    }
-
-    /// Asserts the exit code and that nothing panicked.
-    fn expect(&self, code: i32) -> &Self {
-        assert!(!self.stderr.contains("panicked"), "panic:\n{}", self.stderr);
-        assert_eq!(
-            self.code(),
-            code,
-            "stdout:\n{}\nstderr:\n{}",
-            self.stdout,
-            self.stderr
-        );
-        self
-    }
-
-    fn lines(&self) -> Vec<&str> {
-        self.stdout.lines().collect()
-    }
-
     /// Findings of concise output (every line but the summary).
     fn findings(&self) -> Vec<Finding> {
         let lines = self.lines();
@@ -95,118 +66,14 @@ impl Output {
         );
         findings.iter().map(|l| Finding::parse(l)).collect()
     }
-
-    fn summary(&self) -> &str {
-        self.stdout.lines().last().unwrap_or("")
-    }
 }
 
 fn crate_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Runs the binary in `dir` with `stdin` as its input; fails after 60 s.
-fn run_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_synclint"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("GITHUB_BASE_REF")
-        .env_remove("CI_MERGE_REQUEST_DIFF_BASE_SHA")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn synclint");
-    let feeder = stdin.map(|text| {
-        let mut pipe = child.stdin.take().unwrap();
-        let text = text.to_string();
-        std::thread::spawn(move || {
-            let _ = pipe.write_all(text.as_bytes());
-        })
-    });
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let out_reader = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = out.read_to_end(&mut v);
-        v
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = err.read_to_end(&mut v);
-        v
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for synclint") {
-            break status;
-        }
-        if start.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("synclint {args:?} did not finish within {TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    if let Some(f) = feeder {
-        let _ = f.join();
-    }
-    let stdout = String::from_utf8(out_reader.join().unwrap()).expect("stdout is UTF-8");
-    let stderr = String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned();
-    Output {
-        code: status.code(),
-        stdout,
-        stderr,
-    }
-}
-
 fn run(args: &[&str]) -> Output {
     run_in(&crate_root(), args, None)
-}
-
-/// A temporary directory removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let dir =
-            std::env::temp_dir().join(format!("synclint-cli-{}-{name}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    /// A repository: a `.git` directory stops the root search here.
-    fn repo(name: &str) -> TempDir {
-        let dir = TempDir::new(name);
-        std::fs::create_dir(dir.0.join(".git")).unwrap();
-        dir
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn write(&self, rel: &str, text: &str) -> PathBuf {
-        let path = self.0.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// One line of concise output: `path:line:col: severity: message [rule]`.
