@@ -76,7 +76,7 @@ impl Config {
         known_rule: &dyn Fn(&str) -> bool,
     ) -> Result<Config, ConfigError> {
         let source = SourceFile::new(FileId(0), path.to_string(), text.into());
-        let parsed = parse(FileId(0), text, Bounds::default());
+        let parsed = parse(FileId(0), &std::sync::Arc::from(text), Bounds::default());
         let err = |offset: usize, message: String| {
             let p = source.position(offset);
             ConfigError {

@@ -30,7 +30,6 @@ pub struct DiscoveredFile {
     /// Relative to the repository root, `/`-separated.
     pub rel: String,
     pub kind: FileKind,
-    pub size: u64,
 }
 
 /// A problem met while walking: a symlink out of the repository, a loop, an unreadable
@@ -104,8 +103,7 @@ pub fn discover(root: &Path) -> Discovery {
             match entry {
                 Ok(entry) => {
                     if entry.file_type().is_some_and(|t| t.is_file()) {
-                        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                        found.lock().unwrap().push((entry.into_path(), size));
+                        found.lock().unwrap().push(entry.into_path());
                     }
                 }
                 Err(err) => problems.lock().unwrap().push(WalkProblem {
@@ -119,27 +117,28 @@ pub fn discover(root: &Path) -> Discovery {
             ignore::WalkState::Continue
         })
     });
-    let mut paths = found.into_inner().unwrap();
-    paths.sort();
+    let mut paths: Vec<(PathBuf, String)> = found
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        .map(|p| {
+            let rel = relative(root, &p);
+            (p, rel)
+        })
+        .collect();
+    paths.sort_by(|a, b| a.1.cmp(&b.1));
 
     let chart_roots: Vec<String> = paths
         .iter()
-        .map(|(p, _)| relative(root, p))
-        .filter(|rel| file_name(rel) == "Chart.yaml")
-        .map(|rel| parent(&rel).to_string())
+        .filter(|(_, rel)| file_name(rel) == "Chart.yaml")
+        .map(|(_, rel)| parent(rel).to_string())
         .collect();
 
     let files = paths
         .into_iter()
-        .filter_map(|(path, size)| {
-            let rel = relative(root, &path);
+        .filter_map(|(path, rel)| {
             let kind = classify(&rel, &chart_roots)?;
-            Some(DiscoveredFile {
-                path,
-                rel,
-                kind,
-                size,
-            })
+            Some(DiscoveredFile { path, rel, kind })
         })
         .collect();
     let mut problems = std::mem::take(&mut *problems.lock().unwrap());

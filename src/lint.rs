@@ -97,7 +97,6 @@ pub fn lint(options: &Options) -> Result<Outcome, Error> {
                 path: options.root.join(rel),
                 rel: rel.clone(),
                 kind: FileKind::Manifest,
-                size: 0,
             });
         }
     }

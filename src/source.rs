@@ -46,19 +46,18 @@ pub struct SourceFile {
     /// Where the path relative to the repository root starts in `path`.
     rel_start: usize,
     pub text: Arc<str>,
-    line_starts: Vec<u32>,
+    /// Built on first use: most files never need a position.
+    line_starts: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl SourceFile {
     pub fn new(id: FileId, path: String, text: Arc<str>) -> SourceFile {
-        let mut line_starts = vec![0u32];
-        line_starts.extend(memchr_lines(text.as_bytes()));
         SourceFile {
             id,
             path,
             rel_start: 0,
             text,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
         }
     }
 
@@ -76,12 +75,16 @@ impl SourceFile {
     }
 
     pub fn line_starts(&self) -> &[u32] {
-        &self.line_starts
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0u32];
+            starts.extend(memchr_lines(self.text.as_bytes()));
+            starts
+        })
     }
 
     /// 0-based line index containing `offset`.
     pub fn line_index(&self, offset: usize) -> usize {
-        match self.line_starts.binary_search(&(offset as u32)) {
+        match self.line_starts().binary_search(&(offset as u32)) {
             Ok(i) => i,
             Err(i) => i - 1,
         }
@@ -89,9 +92,9 @@ impl SourceFile {
 
     /// The text of the 0-based line `index`, without its line break.
     pub fn line_text(&self, index: usize) -> &str {
-        let start = self.line_starts[index] as usize;
+        let start = self.line_starts()[index] as usize;
         let end = self
-            .line_starts
+            .line_starts()
             .get(index + 1)
             .map(|&e| e as usize)
             .unwrap_or(self.text.len());
@@ -101,7 +104,7 @@ impl SourceFile {
     pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
         let line = self.line_index(offset);
-        let start = self.line_starts[line] as usize;
+        let start = self.line_starts()[line] as usize;
         let mut end = offset;
         while !self.text.is_char_boundary(end) {
             end -= 1;
@@ -115,7 +118,7 @@ impl SourceFile {
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 }
 

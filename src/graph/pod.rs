@@ -342,7 +342,7 @@ spec:
       - name: c
         projected: {sources: [{configMap: {name: extra}}]}
 "#;
-        let p = parse(FileId(0), text, Bounds::default());
+        let p = parse(FileId(0), &std::sync::Arc::from(text), Bounds::default());
         let spec = extract(&p.tree, p.documents[0].unwrap(), "Job").unwrap();
         assert_eq!(spec.containers.len(), 2);
         assert!(spec.containers[0].init);

@@ -157,20 +157,10 @@ fn load_one(
     } else if !parses_as_yaml(f.kind) {
         // SQL and chart files are read by later stages when they need them.
         "".into()
-    } else if f.size > MAX_FILE_BYTES {
-        problem = Some((
-            0,
-            format!(
-                "file is {} MB, over the {} MB limit; not linted",
-                f.size / 1_048_576,
-                MAX_FILE_BYTES / 1_048_576
-            ),
-        ));
-        "".into()
     } else {
-        match std::fs::read(&f.path) {
-            Err(e) => {
-                problem = Some((0, format!("cannot read file: {e}")));
+        match read_bounded(&f.path) {
+            Err(message) => {
+                problem = Some((0, message));
                 "".into()
             }
             Ok(bytes) => decode(bytes, &mut problem),
@@ -229,6 +219,25 @@ fn load_one(
         diagnostics,
         redactions,
     }
+}
+
+/// The file's bytes, unless it is over the size bound (checked on the open file, so the
+/// walk needs no extra `stat` per file).
+fn read_bounded(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|e| format!("cannot read file: {e}"))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if size > MAX_FILE_BYTES {
+        return Err(format!(
+            "file is {} MB, over the {} MB limit; not linted",
+            size / 1_048_576,
+            MAX_FILE_BYTES / 1_048_576
+        ));
+    }
+    let mut bytes = Vec::with_capacity(size as usize + 1);
+    file.read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read file: {e}"))?;
+    Ok(bytes)
 }
 
 /// UTF-8 text, or the lossy text plus a problem at the first bad byte.

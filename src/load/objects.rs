@@ -172,7 +172,7 @@ mod tests {
     use crate::load::yaml::{Bounds, parse};
 
     fn run(text: &str) -> Extracted {
-        let p = parse(FileId(0), text, Bounds::default());
+        let p = parse(FileId(0), &std::sync::Arc::from(text), Bounds::default());
         extract(&p.tree, &p.documents, FileId(0), "x.yaml")
     }
 

@@ -17,32 +17,53 @@ pub enum ScalarStyle {
     Folded,
 }
 
-#[derive(Clone, Debug)]
-pub struct Scalar {
-    /// The scalar's value after YAML unescaping and folding.
-    pub value: Box<str>,
+/// A scalar as read from the tree: its value (after unescaping and folding), style and
+/// explicit tag.
+#[derive(Clone, Copy, Debug)]
+pub struct Scalar<'t> {
+    pub value: &'t str,
     pub style: ScalarStyle,
     /// An explicit tag such as `!!str`, if any.
-    pub tag: Option<Box<str>>,
+    pub tag: Option<&'t str>,
 }
 
-#[derive(Clone, Debug)]
-pub enum NodeValue {
-    Scalar(Scalar),
-    Seq(Vec<NodeId>),
-    Map(Vec<Entry>),
-}
-
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Entry {
     pub key: NodeId,
     pub value: NodeId,
 }
 
-#[derive(Clone, Debug)]
-pub struct Node {
-    pub span: Span,
-    pub value: NodeValue,
+/// Where a scalar's value lives: most values are a slice of the file's text, the rest
+/// (escapes, folded lines) are owned. `u32::MAX` as `tag` means no tag.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Scalar {
+        text: Text,
+        style: ScalarStyle,
+        tag: u32,
+    },
+    Seq {
+        start: u32,
+        len: u32,
+    },
+    Map {
+        start: u32,
+        len: u32,
+    },
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Text {
+    Source { start: u32, end: u32 },
+    Owned(u32),
+}
+
+/// Nodes are small and fixed-size; children live in two shared arenas, so building a
+/// tree allocates per file, not per node.
+#[derive(Clone, Copy, Debug)]
+struct Node {
+    span: Span,
+    kind: Kind,
 }
 
 /// How Kubernetes (sigs.k8s.io/yaml, YAML 1.1 rules) reads a plain scalar.
@@ -55,17 +76,17 @@ pub enum ScalarType {
     String,
 }
 
-impl Scalar {
+impl Scalar<'_> {
     pub fn k8s_type(&self) -> ScalarType {
         if self.style != ScalarStyle::Plain {
             return ScalarType::String;
         }
-        if let Some(tag) = &self.tag
-            && (tag.ends_with(":str") || tag.as_ref() == "!!str")
+        if let Some(tag) = self.tag
+            && (tag.ends_with(":str") || tag == "!!str")
         {
             return ScalarType::String;
         }
-        resolve_plain(&self.value)
+        resolve_plain(self.value)
     }
 }
 
@@ -130,21 +151,91 @@ fn looks_like_float(s: &str) -> bool {
 /// One file's nodes. Documents are roots inside it.
 #[derive(Clone, Debug, Default)]
 pub struct Tree {
+    text: std::sync::Arc<str>,
     nodes: Vec<Node>,
+    items: Vec<NodeId>,
+    entries: Vec<Entry>,
+    owned: Vec<Box<str>>,
+    tags: Vec<Box<str>>,
 }
 
 impl Tree {
-    pub fn push(&mut self, node: Node) -> NodeId {
-        self.nodes.push(node);
+    /// An empty tree for `text`, with arenas sized from typical manifests (about one
+    /// node per 12 bytes) so they rarely grow.
+    pub fn new(text: std::sync::Arc<str>) -> Tree {
+        let n = text.len();
+        Tree {
+            nodes: Vec::with_capacity(n / 12),
+            entries: Vec::with_capacity(n / 30),
+            items: Vec::with_capacity(n / 120),
+            text,
+            ..Tree::default()
+        }
+    }
+
+    /// Adds a scalar. saphyr hands every value over as an owned string, but most values
+    /// are the source text itself (or its inside, when quoted): those are stored as a
+    /// range of the file's text instead of a copy.
+    pub fn push_scalar(
+        &mut self,
+        span: Span,
+        value: &str,
+        style: ScalarStyle,
+        tag: Option<String>,
+    ) -> NodeId {
+        let (start, end) = (span.start as usize, span.end as usize);
+        let inner = match style {
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted if end >= start + 2 => {
+                (start + 1, end - 1)
+            }
+            _ => (start, end),
+        };
+        let text = if self.text.get(inner.0..inner.1) == Some(value) {
+            Text::Source {
+                start: inner.0 as u32,
+                end: inner.1 as u32,
+            }
+        } else {
+            self.owned.push(value.into());
+            Text::Owned(self.owned.len() as u32 - 1)
+        };
+        let tag = match tag {
+            Some(t) => {
+                self.tags.push(t.into());
+                self.tags.len() as u32 - 1
+            }
+            None => u32::MAX,
+        };
+        self.push(span, Kind::Scalar { text, style, tag })
+    }
+
+    pub fn push_seq(&mut self, span: Span, items: &[NodeId]) -> NodeId {
+        let start = self.items.len() as u32;
+        self.items.extend_from_slice(items);
+        self.push(
+            span,
+            Kind::Seq {
+                start,
+                len: items.len() as u32,
+            },
+        )
+    }
+
+    pub fn push_map(&mut self, span: Span, entries: &[Entry]) -> NodeId {
+        let start = self.entries.len() as u32;
+        self.entries.extend_from_slice(entries);
+        self.push(
+            span,
+            Kind::Map {
+                start,
+                len: entries.len() as u32,
+            },
+        )
+    }
+
+    fn push(&mut self, span: Span, kind: Kind) -> NodeId {
+        self.nodes.push(Node { span, kind });
         NodeId(self.nodes.len() as u32 - 1)
-    }
-
-    pub fn node(&self, id: NodeId) -> &Node {
-        &self.nodes[id.0 as usize]
-    }
-
-    pub fn node_mut(&mut self, id: NodeId) -> &mut Node {
-        &mut self.nodes[id.0 as usize]
     }
 
     pub fn len(&self) -> usize {
@@ -156,12 +247,19 @@ impl Tree {
     }
 
     pub fn span(&self, id: NodeId) -> Span {
-        self.node(id).span
+        self.nodes[id.0 as usize].span
     }
 
-    pub fn scalar(&self, id: NodeId) -> Option<&Scalar> {
-        match &self.node(id).value {
-            NodeValue::Scalar(s) => Some(s),
+    pub fn scalar(&self, id: NodeId) -> Option<Scalar<'_>> {
+        match self.nodes[id.0 as usize].kind {
+            Kind::Scalar { text, style, tag } => Some(Scalar {
+                value: match text {
+                    Text::Source { start, end } => &self.text[start as usize..end as usize],
+                    Text::Owned(i) => &self.owned[i as usize],
+                },
+                style,
+                tag: self.tags.get(tag as usize).map(|t| &**t),
+            }),
             _ => None,
         }
     }
@@ -170,7 +268,7 @@ impl Tree {
     pub fn str(&self, id: NodeId) -> Option<&str> {
         self.scalar(id)
             .filter(|s| s.k8s_type() != ScalarType::Null)
-            .map(|s| s.value.as_ref())
+            .map(|s| s.value)
     }
 
     pub fn is_null(&self, id: NodeId) -> bool {
@@ -179,32 +277,32 @@ impl Tree {
     }
 
     pub fn entries(&self, id: NodeId) -> &[Entry] {
-        match &self.node(id).value {
-            NodeValue::Map(entries) => entries,
+        match self.nodes[id.0 as usize].kind {
+            Kind::Map { start, len } => &self.entries[start as usize..(start + len) as usize],
             _ => &[],
         }
     }
 
     pub fn items(&self, id: NodeId) -> &[NodeId] {
-        match &self.node(id).value {
-            NodeValue::Seq(items) => items,
+        match self.nodes[id.0 as usize].kind {
+            Kind::Seq { start, len } => &self.items[start as usize..(start + len) as usize],
             _ => &[],
         }
     }
 
     pub fn is_map(&self, id: NodeId) -> bool {
-        matches!(self.node(id).value, NodeValue::Map(_))
+        matches!(self.nodes[id.0 as usize].kind, Kind::Map { .. })
     }
 
     pub fn is_seq(&self, id: NodeId) -> bool {
-        matches!(self.node(id).value, NodeValue::Seq(_))
+        matches!(self.nodes[id.0 as usize].kind, Kind::Seq { .. })
     }
 
     /// The entry whose key is the string `key`.
     pub fn entry(&self, map: NodeId, key: &str) -> Option<Entry> {
         self.entries(map)
             .iter()
-            .find(|e| self.scalar(e.key).is_some_and(|s| &*s.value == key))
+            .find(|e| self.scalar(e.key).is_some_and(|s| s.value == key))
             .copied()
     }
 

@@ -2,10 +2,11 @@
 //! and bounded alias expansion.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use saphyr_parser::{Event, Parser, ScalarStyle as SaphyrStyle, Span as SaphyrSpan};
 
-use super::tree::{Entry, Node, NodeId, NodeValue, Scalar, ScalarStyle, Tree};
+use super::tree::{Entry, NodeId, ScalarStyle, Tree};
 use crate::source::{FileId, Span};
 
 /// Limits that keep a hostile file from exhausting time or memory.
@@ -41,18 +42,13 @@ pub struct Parsed {
     pub error: Option<ParseError>,
 }
 
-enum Frame {
-    Map {
-        start: usize,
-        anchor: usize,
-        entries: Vec<Entry>,
-        key: Option<NodeId>,
-    },
-    Seq {
-        start: usize,
-        anchor: usize,
-        items: Vec<NodeId>,
-    },
+/// An open collection. Its children so far sit at `scratch[first..]` (items, or key and
+/// value pairs for a mapping), so nesting never allocates per collection.
+struct Frame {
+    start: usize,
+    anchor: usize,
+    first: usize,
+    map: bool,
 }
 
 /// Character index to byte offset: saphyr's markers count characters.
@@ -78,15 +74,43 @@ impl<'a> Offsets<'a> {
     }
 }
 
-pub fn parse(file: FileId, text: &str, bounds: Bounds) -> Parsed {
+/// The builder's working buffers, kept per thread and reused from file to file.
+#[derive(Default)]
+struct Buffers {
+    stack: Vec<Frame>,
+    scratch: Vec<NodeId>,
+    anchors: HashMap<usize, NodeId>,
+    sizes: Vec<u32>,
+}
+
+thread_local! {
+    static BUFFERS: std::cell::RefCell<Buffers> = std::cell::RefCell::default();
+}
+
+pub fn parse(file: FileId, text: &Arc<str>, bounds: Bounds) -> Parsed {
+    let mut buffers = BUFFERS.with(|b| std::mem::take(&mut *b.borrow_mut()));
+    let parsed = parse_with(file, text, bounds, &mut buffers);
+    buffers.stack.clear();
+    buffers.scratch.clear();
+    buffers.anchors.clear();
+    buffers.sizes.clear();
+    BUFFERS.with(|b| *b.borrow_mut() = buffers);
+    parsed
+}
+
+fn parse_with(file: FileId, text: &Arc<str>, bounds: Bounds, buffers: &mut Buffers) -> Parsed {
     let offsets = Offsets::new(text);
-    let mut out = Parsed::default();
+    let mut out = Parsed {
+        tree: Tree::new(text.clone()),
+        ..Parsed::default()
+    };
     let mut builder = Builder {
         file,
         tree: &mut out.tree,
-        stack: Vec::new(),
-        anchors: HashMap::new(),
-        sizes: Vec::new(),
+        stack: &mut buffers.stack,
+        scratch: &mut buffers.scratch,
+        anchors: &mut buffers.anchors,
+        sizes: &mut buffers.sizes,
         offsets: &offsets,
         bounds,
         doc_root: None,
@@ -136,10 +160,12 @@ pub fn parse(file: FileId, text: &str, bounds: Bounds) -> Parsed {
 struct Builder<'t, 'o> {
     file: FileId,
     tree: &'t mut Tree,
-    stack: Vec<Frame>,
-    anchors: HashMap<usize, NodeId>,
+    stack: &'t mut Vec<Frame>,
+    /// Children of every open collection, innermost last.
+    scratch: &'t mut Vec<NodeId>,
+    anchors: &'t mut HashMap<usize, NodeId>,
     /// Expanded size (nodes, counting alias targets in full) of every node, by id.
-    sizes: Vec<u64>,
+    sizes: &'t mut Vec<u32>,
     offsets: &'o Offsets<'o>,
     bounds: Bounds,
     doc_root: Option<NodeId>,
@@ -167,16 +193,10 @@ impl Builder<'_, '_> {
                     SaphyrStyle::Literal => ScalarStyle::Literal,
                     SaphyrStyle::Folded => ScalarStyle::Folded,
                 };
-                let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix).into_boxed_str());
-                let node = Node {
-                    span: self.span(span.start.index(), span.end.index()),
-                    value: NodeValue::Scalar(Scalar {
-                        value: value.as_ref().into(),
-                        style,
-                        tag,
-                    }),
-                };
-                let id = self.push(node, 1);
+                let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                let span = self.span(span.start.index(), span.end.index());
+                let id = self.tree.push_scalar(span, &value, style, tag);
+                self.sizes.push(1);
                 self.anchor(anchor, id);
                 self.attach(id)
             }
@@ -187,87 +207,53 @@ impl Builder<'_, '_> {
                     .ok_or_else(|| Self::error("alias to an unknown anchor".into()))?;
                 self.attach(id)
             }
-            Event::SequenceStart(anchor, _) => {
-                self.enter()?;
-                self.stack.push(Frame::Seq {
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if self.stack.len() >= self.bounds.max_depth {
+                    return Err(Self::error(format!(
+                        "nesting is deeper than {} levels",
+                        self.bounds.max_depth
+                    )));
+                }
+                let map = matches!(event, Event::MappingStart(..));
+                self.stack.push(Frame {
                     start: span.start.index(),
                     anchor,
-                    items: Vec::new(),
+                    first: self.scratch.len(),
+                    map,
                 });
                 Ok(())
             }
-            Event::MappingStart(anchor, _) => {
-                self.enter()?;
-                self.stack.push(Frame::Map {
-                    start: span.start.index(),
-                    anchor,
-                    entries: Vec::new(),
-                    key: None,
-                });
-                Ok(())
-            }
-            Event::SequenceEnd => {
-                let Some(Frame::Seq {
-                    start,
-                    anchor,
-                    items,
-                }) = self.stack.pop()
-                else {
-                    return Err(Self::error("unbalanced sequence".into()));
-                };
-                let size = 1 + items.iter().map(|i| self.size(*i)).sum::<u64>();
-                let node = Node {
-                    span: self.span(start, span.end.index()),
-                    value: NodeValue::Seq(items),
-                };
-                let id = self.push(node, size);
-                self.anchor(anchor, id);
-                self.attach(id)
-            }
-            Event::MappingEnd => {
-                let Some(Frame::Map {
-                    start,
-                    anchor,
-                    entries,
-                    ..
-                }) = self.stack.pop()
-                else {
-                    return Err(Self::error("unbalanced mapping".into()));
-                };
-                let entries = self.apply_merge_keys(entries);
-                let size = 1 + entries
+            Event::SequenceEnd | Event::MappingEnd => {
+                let frame = self
+                    .stack
+                    .pop()
+                    .ok_or_else(|| Self::error("unbalanced collection".into()))?;
+                let children = &self.scratch[frame.first..];
+                let size = children
                     .iter()
-                    .map(|e| self.size(e.key) + self.size(e.value))
-                    .sum::<u64>();
-                let node = Node {
-                    span: self.span(start, span.end.index().max(start)),
-                    value: NodeValue::Map(entries),
+                    .fold(1u32, |acc, c| acc.saturating_add(self.sizes[c.0 as usize]));
+                let end = span.end.index().max(frame.start);
+                let span = self.span(frame.start, end);
+                let id = if frame.map {
+                    let entries: Vec<Entry> = children
+                        .chunks_exact(2)
+                        .map(|pair| Entry {
+                            key: pair[0],
+                            value: pair[1],
+                        })
+                        .collect();
+                    let entries = self.apply_merge_keys(entries);
+                    self.tree.push_map(span, &entries)
+                } else {
+                    self.tree.push_seq(span, children)
                 };
-                let id = self.push(node, size);
-                self.anchor(anchor, id);
+                self.scratch.truncate(frame.first);
+                self.sizes.push(size);
+                self.anchor(frame.anchor, id);
                 self.attach(id)
             }
             _ => Ok(()),
         }
-    }
-
-    fn enter(&self) -> Result<(), ParseError> {
-        if self.stack.len() >= self.bounds.max_depth {
-            return Err(Self::error(format!(
-                "nesting is deeper than {} levels",
-                self.bounds.max_depth
-            )));
-        }
-        Ok(())
-    }
-
-    fn size(&self, id: NodeId) -> u64 {
-        self.sizes[id.0 as usize]
-    }
-
-    fn push(&mut self, node: Node, size: u64) -> NodeId {
-        self.sizes.push(size);
-        self.tree.push(node)
     }
 
     fn anchor(&mut self, anchor: usize, id: NodeId) {
@@ -277,20 +263,16 @@ impl Builder<'_, '_> {
     }
 
     fn attach(&mut self, id: NodeId) -> Result<(), ParseError> {
-        let size = self.size(id);
-        if size > self.bounds.max_alias_expansion {
+        if u64::from(self.sizes[id.0 as usize]) > self.bounds.max_alias_expansion {
             return Err(Self::error(format!(
                 "aliases expand to more than {} nodes (an alias bomb?)",
                 self.bounds.max_alias_expansion
             )));
         }
-        match self.stack.last_mut() {
-            None => self.doc_root = Some(id),
-            Some(Frame::Seq { items, .. }) => items.push(id),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
-                None => *key = Some(id),
-                Some(k) => entries.push(Entry { key: k, value: id }),
-            },
+        if self.stack.is_empty() {
+            self.doc_root = Some(id);
+        } else {
+            self.scratch.push(id);
         }
         Ok(())
     }
@@ -300,13 +282,13 @@ impl Builder<'_, '_> {
         let is_merge = |e: &Entry| {
             self.tree
                 .scalar(e.key)
-                .is_some_and(|s| s.style == ScalarStyle::Plain && &*s.value == "<<")
+                .is_some_and(|s| s.style == ScalarStyle::Plain && s.value == "<<")
         };
         if !entries.iter().any(is_merge) {
             return entries;
         }
         let (merges, mut out): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(is_merge);
-        let key_of = |e: &Entry| self.tree.scalar(e.key).map(|s| s.value.clone());
+        let key_of = |e: &Entry| self.tree.scalar(e.key).map(|s| s.value);
         for merge in merges {
             let sources: Vec<NodeId> = if self.tree.is_seq(merge.value) {
                 self.tree.items(merge.value).to_vec()
@@ -331,7 +313,7 @@ mod tests {
     use super::*;
 
     fn parse_ok(text: &str) -> Parsed {
-        let p = parse(FileId(0), text, Bounds::default());
+        let p = parse(FileId(0), &Arc::from(text), Bounds::default());
         assert!(p.error.is_none(), "{:?}", p.error);
         p
     }
@@ -370,14 +352,14 @@ mod tests {
             let prev = format!("*a{}", i - 1);
             text += &format!("a{i}: &a{i} [{}]\n", vec![prev; 10].join(", "));
         }
-        let p = parse(FileId(0), &text, Bounds::default());
+        let p = parse(FileId(0), &Arc::from(text.as_str()), Bounds::default());
         assert!(p.error.unwrap().message.contains("alias"));
     }
 
     #[test]
     fn deep_nesting_is_bounded() {
         let text = "[".repeat(10_000) + &"]".repeat(10_000);
-        let p = parse(FileId(0), &text, Bounds::default());
+        let p = parse(FileId(0), &Arc::from(text.as_str()), Bounds::default());
         let e = p.error.unwrap();
         assert!(
             e.message.contains("nesting") || e.message.contains("recursion"),
@@ -388,7 +370,7 @@ mod tests {
     #[test]
     fn tab_indentation_is_an_error_with_a_line() {
         let text = "a:\n\tb: 1\n";
-        let p = parse(FileId(0), text, Bounds::default());
+        let p = parse(FileId(0), &Arc::from(text), Bounds::default());
         assert!(p.error.is_some());
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::AppGraph;
-use crate::load::tree::{NodeValue, ScalarType};
+use crate::load::tree::ScalarType;
 use crate::rules::{Check, Context, Rule, pointer};
 
 pub const RULE: Rule = Rule {
@@ -32,16 +32,14 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
                 };
                 for entry in tree.entries(map) {
                     let key = tree.str(entry.key).unwrap_or("");
-                    let found = match &tree.node(entry.value).value {
-                        NodeValue::Scalar(s) => match s.k8s_type() {
-                            ScalarType::String => continue,
-                            ScalarType::Null => "null",
-                            ScalarType::Bool => "a boolean",
-                            ScalarType::Int => "an integer",
-                            ScalarType::Float => "a float",
-                        },
-                        NodeValue::Seq(_) => "a list",
-                        NodeValue::Map(_) => "a mapping",
+                    let found = match tree.scalar(entry.value).map(|s| s.k8s_type()) {
+                        Some(ScalarType::String) => continue,
+                        Some(ScalarType::Null) => "null",
+                        Some(ScalarType::Bool) => "a boolean",
+                        Some(ScalarType::Int) => "an integer",
+                        Some(ScalarType::Float) => "a float",
+                        None if tree.is_seq(entry.value) => "a list",
+                        None => "a mapping",
                     };
                     let raw = graph.loaded.sources.text(tree.span(entry.value));
                     let mut segments: Vec<&str> = path.to_vec();

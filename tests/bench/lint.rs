@@ -35,7 +35,7 @@ struct Args {
 fn parse_args() -> Args {
     let mut args = Args {
         apps: 2000,
-        runs: 5,
+        runs: 9,
         single_runs: 5,
     };
     let mut it = std::env::args().skip(1);
@@ -134,7 +134,6 @@ fn main() {
     let lib_objects = warm.objects;
     let lib_apps = warm.apps;
     let lib_diags = warm.diagnostics;
-    drop(warm);
     let first = run_synclint(&mut launcher, &synclint, &corpus, &target_dir);
     if !first.status.success() {
         eprintln!(
@@ -165,12 +164,20 @@ fn main() {
 
     // --- One file of the repository: the pre-commit and editor case. ---
     let one = pick_one_file(&corpus, &files);
-    let one_rel = one.strip_prefix(&corpus).unwrap().to_string_lossy().replace('\\', "/");
+    let one_rel = one
+        .strip_prefix(&corpus)
+        .unwrap()
+        .to_string_lossy()
+        .replace('\\', "/");
     let mut one_sub = Vec::new();
     let mut one_peak_kb = 0;
     for _ in 0..args.single_runs {
         let r = run_synclint(&mut launcher, &synclint, &one, &target_dir);
-        assert!(r.status.success(), "synclint failed on one file: {}", r.stderr);
+        assert!(
+            r.status.success(),
+            "synclint failed on one file: {}",
+            r.stderr
+        );
         one_peak_kb = one_peak_kb.max(r.max_rss_kb);
         one_sub.push(r.wall);
     }
@@ -178,7 +185,9 @@ fn main() {
         .map(|_| lint_in_process(&corpus, Some(one_rel.clone())).0)
         .collect();
     let one_file = [one.clone()];
-    let one_bare: Vec<Duration> = (0..201).map(|_| timed(|| bare_parse(&one_file)).0).collect();
+    let one_bare: Vec<Duration> = (0..201)
+        .map(|_| timed(|| bare_parse(&one_file)).0)
+        .collect();
 
     // --- Report. ---
     let m = |v: &[Duration]| median(v).as_secs_f64();
@@ -209,10 +218,23 @@ fn main() {
         bytes as f64 / 1e6,
         kind_lines
     );
-    println!("synclint: {lib_files} files, {lib_objects} objects, {lib_apps} apps, {lib_diags} findings");
+    println!(
+        "synclint: {lib_files} files, {lib_objects} objects, {lib_apps} apps, {lib_diags} findings"
+    );
     println!();
-    println!("{:<44} {:>10} {:>10}   all runs (ms)", "measurement", "median", "min");
-    let row = |name: &str, v: &[Duration]| println!("{:<44} {:>10} {:>10}   {}", name, ms(m(v)), ms(lo(v)), all(v));
+    println!(
+        "{:<44} {:>10} {:>10}   all runs (ms)",
+        "measurement", "median", "min"
+    );
+    let row = |name: &str, v: &[Duration]| {
+        println!(
+            "{:<44} {:>10} {:>10}   {}",
+            name,
+            ms(m(v)),
+            ms(lo(v)),
+            all(v)
+        )
+    };
     row("walk only (ignore, sequential)", &walk_times);
     row("bare parse (walk + read + events, rayon)", &bare);
     row("synclint lint() in process", &inproc);
@@ -357,7 +379,8 @@ fn ensure_corpus(script: &Path, target_dir: &Path, apps: usize) -> Result<PathBu
         return Err(format!("{} failed: {}", GEN_SCRIPT, describe(status)));
     }
     std::fs::create_dir_all(partial.join(".git")).map_err(|e| e.to_string())?;
-    std::fs::write(partial.join(".git").join("bench-corpus-stamp"), &stamp_text).map_err(|e| e.to_string())?;
+    std::fs::write(partial.join(".git").join("bench-corpus-stamp"), &stamp_text)
+        .map_err(|e| e.to_string())?;
     std::fs::rename(&partial, &dir).map_err(|e| e.to_string())?;
     println!("generated in {:.1} s", t.as_secs_f64());
     Ok(dir)
@@ -368,7 +391,10 @@ fn private_copy(bin: &Path, target_dir: &Path) -> PathBuf {
     match std::fs::copy(bin, &copy) {
         Ok(_) => copy,
         Err(e) => {
-            println!("note: cannot copy {} ({e}); measuring it in place", bin.display());
+            println!(
+                "note: cannot copy {} ({e}); measuring it in place",
+                bin.display()
+            );
             bin.to_path_buf()
         }
     }
@@ -415,7 +441,10 @@ fn walk(root: &Path) -> Vec<PathBuf> {
                 .and_then(|n| n.to_str())
                 .unwrap_or("")
                 .to_ascii_lowercase();
-            name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json") || name == "kustomization"
+            name.ends_with(".yaml")
+                || name.ends_with(".yml")
+                || name.ends_with(".json")
+                || name == "kustomization"
         })
         .collect()
 }
@@ -462,9 +491,16 @@ fn child_bare_peak(launcher: &mut Launcher, corpus: &Path, target_dir: &Path) ->
     let Ok(exe) = std::env::current_exe() else {
         return 0;
     };
-    let args = [OsString::from("--child-bare"), corpus.as_os_str().to_owned()];
+    let args = [
+        OsString::from("--child-bare"),
+        corpus.as_os_str().to_owned(),
+    ];
     let run = launcher.run(&exe, &args, &target_dir.join("bench-bare.stderr"));
-    assert!(run.status.success(), "bare parse child failed: {}", run.stderr);
+    assert!(
+        run.status.success(),
+        "bare parse child failed: {}",
+        run.stderr
+    );
     run.max_rss_kb
 }
 
@@ -496,9 +532,9 @@ fn lint_in_process(corpus: &Path, only: Option<String>) -> (Duration, Summary) {
     (t, summary)
 }
 
-/// The stages of `lint::lint`, timed one by one in a copy of its pipeline. `rest` is a
-/// whole `lint()` run (of the same iteration) less the stages: config, suppression,
-/// sorting, plus noise; it can be negative noise, shown as 0.
+/// The stages of `lint::lint`, timed one by one in a copy of its pipeline, then their sum
+/// beside a whole `lint()` run of the same iterations (the difference is config,
+/// suppression, sorting, and noise).
 fn stage_times(corpus: &Path, runs: usize) -> Vec<(&'static str, Vec<Duration>)> {
     use synclint::graph::migration::Patterns;
     use synclint::graph::{AppGraph, RepoIndex};
@@ -510,9 +546,11 @@ fn stage_times(corpus: &Path, runs: usize) -> Vec<(&'static str, Vec<Duration>)>
         "apps::resolve",
         "RepoIndex::build",
         "graphs + rules (rayon)",
-        "rest (whole - stages)",
+        "sum of the stages above",
+        "whole lint(), same iterations",
     ];
-    let mut out: Vec<(&'static str, Vec<Duration>)> = names.into_iter().map(|n| (n, Vec::new())).collect();
+    let mut out: Vec<(&'static str, Vec<Duration>)> =
+        names.into_iter().map(|n| (n, Vec::new())).collect();
     let options = lint::Options {
         root: corpus.to_path_buf(),
         ..Default::default()
@@ -553,16 +591,9 @@ fn stage_times(corpus: &Path, runs: usize) -> Vec<(&'static str, Vec<Duration>)>
         });
         std::hint::black_box(findings);
         let known = t_discover + t_load + t_apps + t_index + t_rules;
-        for (i, t) in [
-            t_discover,
-            t_load,
-            t_apps,
-            t_index,
-            t_rules,
-            whole.saturating_sub(known),
-        ]
-        .into_iter()
-        .enumerate()
+        for (i, t) in [t_discover, t_load, t_apps, t_index, t_rules, known, whole]
+            .into_iter()
+            .enumerate()
         {
             out[i].1.push(t);
         }
@@ -628,15 +659,25 @@ impl Launcher {
             .expect("start launcher");
         let stdin = child.stdin.take().unwrap();
         let stdout = BufReader::new(child.stdout.take().unwrap());
-        Launcher { child, stdin, stdout }
+        Launcher {
+            child,
+            stdin,
+            stdout,
+        }
     }
 
     /// Runs `program args` with stdout to /dev/null and stderr to `stderr_path`.
     fn run(&mut self, program: &Path, args: &[OsString], stderr_path: &Path) -> Run {
         // One request a line: fields separated by NUL (paths have no NUL or newline).
-        let mut fields = vec![stderr_path.as_os_str().to_owned(), program.as_os_str().to_owned()];
+        let mut fields = vec![
+            stderr_path.as_os_str().to_owned(),
+            program.as_os_str().to_owned(),
+        ];
         fields.extend(args.iter().cloned());
-        let line: Vec<String> = fields.iter().map(|f| f.to_string_lossy().into_owned()).collect();
+        let line: Vec<String> = fields
+            .iter()
+            .map(|f| f.to_string_lossy().into_owned())
+            .collect();
         writeln!(self.stdin, "{}", line.join("\0")).expect("launcher request");
         self.stdin.flush().unwrap();
         let mut reply = String::new();
@@ -676,7 +717,10 @@ fn launcher_main() {
         let reply = match std::fs::File::create(stderr_path) {
             Ok(err) => {
                 let mut cmd = Command::new(program);
-                cmd.args(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(err);
+                cmd.args(args)
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(err);
                 match spawn_measured(cmd) {
                     Ok((raw, wall, kb)) => format!("{raw} {} {kb}", wall.as_nanos()),
                     Err(e) => {
