@@ -1396,3 +1396,17 @@ fn paths_are_relative_to_the_working_directory() {
         out.stdout
     );
 }
+
+#[test]
+fn readme_shows_the_real_demo_output() {
+    let readme = std::fs::read_to_string(crate_root().join("README.md")).unwrap();
+    let concise = run(&["check", "testdata/repos/shop", "--format", "concise"]);
+    assert!(
+        readme.contains(&concise.stdout),
+        "README.md's concise demo output is stale; paste this:\n{}",
+        concise.stdout
+    );
+    let human = run(&["check", "testdata/repos/shop", "--format", "human", "--color", "never"]);
+    let summary = human.stdout.lines().last().unwrap();
+    assert!(readme.contains(summary), "README.md lacks the summary line `{summary}`");
+}
