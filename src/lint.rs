@@ -247,10 +247,16 @@ impl Timer {
 
     fn stage(&mut self, name: &str) {
         if let Some(last) = self.last {
-            eprintln!(
-                "synclint: {name}: {:.1} ms",
-                last.elapsed().as_secs_f64() * 1000.0
-            );
+            // Peak resident memory so far (Linux), to see which stage holds the memory.
+            let peak = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+                    Some(line[6..].trim().to_string())
+                })
+                .unwrap_or_default();
+            let ms = last.elapsed().as_secs_f64() * 1000.0;
+            eprintln!("synclint: {name}: {ms:.1} ms, peak {peak}");
             self.last = Some(std::time::Instant::now());
         }
     }
