@@ -126,6 +126,8 @@ pub struct Diagnostic {
     /// part of the fingerprint so it survives line moves.
     pub field: String,
     pub help: Option<String>,
+    /// A few words under the primary span in snippets (`no backoffLimit`, `tag 2.4.0`).
+    pub label: Option<String>,
 }
 
 impl Diagnostic {
@@ -187,6 +189,7 @@ impl Diagnostic {
             object: None,
             field: String::new(),
             help: None,
+            label: None,
         }
     }
 
@@ -205,6 +208,11 @@ impl Diagnostic {
 
     pub fn with_object(mut self, object: ObjectRef) -> Self {
         self.object = Some(object);
+        self
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
         self
     }
 

@@ -204,6 +204,7 @@ fn symlink_finding(loaded: &mut Loaded, rel: &str, message: &str, prefix: &str) 
         location,
     )
     .with_help("Replace the symlink with the file it points to, or point it inside the repository.")
+    .with_label("leaves the repository")
 }
 
 /// Finds the repository root for a path: the nearest ancestor with `.git` or the config

@@ -1406,7 +1406,17 @@ fn readme_shows_the_real_demo_output() {
         "README.md's concise demo output is stale; paste this:\n{}",
         concise.stdout
     );
-    let human = run(&["check", "testdata/repos/shop", "--format", "human", "--color", "never"]);
+    let human = run(&[
+        "check",
+        "testdata/repos/shop",
+        "--format",
+        "human",
+        "--color",
+        "never",
+    ]);
     let summary = human.stdout.lines().last().unwrap();
-    assert!(readme.contains(summary), "README.md lacks the summary line `{summary}`");
+    assert!(
+        readme.contains(summary),
+        "README.md lacks the summary line `{summary}`"
+    );
 }

@@ -191,6 +191,7 @@ fn json_schema() {
             "object": {"group": "batch", "kind": "Job", "namespace": "db", "name": "migrate"},
             "field": "/spec/template/spec/containers/0/image",
             "help": "Use the same tag in both.",
+            "label": null,
             "related": [
                 {"path": "apps/web/deploy.yaml", "line": 3, "column": 58, "end_line": 3,
                  "end_column": 73, "label": "the Deployment's image"},

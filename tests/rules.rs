@@ -57,6 +57,9 @@ fn run(root: &Path, rule: &str) -> (Vec<(String, u32)>, String) {
             "{}:{}:{}: {}: {}\n",
             d.location.path, d.location.line, d.location.column, d.severity, d.message
         );
+        if let Some(label) = &d.label {
+            text += &format!("  label: {label}\n");
+        }
         for r in &d.related {
             text += &format!(
                 "  related {}:{}:{}: {}\n",

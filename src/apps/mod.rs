@@ -137,7 +137,8 @@ fn implicit_apps(loaded: &Loaded, covered: &HashSet<FileId>, out: &mut Apps) {
                 ),
                 location,
             )
-            .with_help("Kustomize rendering is coming; until then synclint lints plain manifests only."),
+            .with_help("Kustomize rendering is coming; until then synclint lints plain manifests only.")
+            .with_label("not rendered yet"),
         );
     }
     for chart in loaded
@@ -156,7 +157,8 @@ fn implicit_apps(loaded: &Loaded, covered: &HashSet<FileId>, out: &mut Apps) {
                 ),
                 loaded.location(crate::source::Span::new(chart.id, 0, 0)),
             )
-            .with_help("Helm rendering is coming; until then synclint lints plain manifests only."),
+            .with_help("Helm rendering is coming; until then synclint lints plain manifests only.")
+            .with_label("not rendered yet"),
         );
     }
     for (dir, members) in by_dir {

@@ -188,6 +188,7 @@ fn failed(
         loaded.location(tree.span(at)),
     )
     .with_help("Make the source renderable, or exclude it with `ignore` in .synclint.yaml.")
+    .with_label("not rendered")
 }
 
 pub fn applicationset_not_expanded(loaded: &Loaded, file: FileId, root: NodeId) -> Diagnostic {
@@ -204,6 +205,7 @@ pub fn applicationset_not_expanded(loaded: &Loaded, file: FileId, root: NodeId) 
         loaded.location(tree.span(at)),
     )
     .with_help("ApplicationSet expansion is coming; until then, list the generated Applications' paths explicitly or ignore this finding.")
+    .with_label("not expanded")
 }
 
 /// `./apps/api/` → `apps/api`; `.` and `` → `` (the root).

@@ -187,9 +187,9 @@ fn load_one(
     let syntax = |offset: usize, message: String| {
         let span = Span::new(id, offset, offset);
         let location = Location::resolve_in(&source, span);
-        Diagnostic::new("yaml-syntax", Severity::Error, message, location).with_help(
-            "Fix the file so that it parses as YAML; Argo CD fails to generate manifests for the whole app otherwise.",
-        )
+        Diagnostic::new("yaml-syntax", Severity::Error, message, location)
+            .with_help("Fix the file so that it parses as YAML; Argo CD fails to generate manifests for the whole app otherwise.")
+            .with_label("the file stops parsing here")
     };
     if let Some((offset, message)) = problem {
         diagnostics.push(syntax(offset, message));
@@ -210,6 +210,7 @@ fn load_one(
                 let location = Location::resolve_in(&source, span);
                 Diagnostic::new("yaml-syntax", Severity::Error, message, location)
                     .with_help("Make every document a complete Kubernetes object (apiVersion, kind, metadata.name), or move non-manifest YAML out of the synced path.")
+                    .with_label("not a complete Kubernetes object")
             }));
         }
     }

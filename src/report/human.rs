@@ -105,8 +105,9 @@ impl<'a> Finding<'a> {
             .iter()
             .find(|r| r.id == d.rule)
             .map(|r| r.summary());
-        let primary = match summary {
-            Some(s) if !s.is_empty() => s.to_string(),
+        let primary = match (&d.label, summary) {
+            (Some(label), _) => label.clone(),
+            (None, Some(s)) if !s.is_empty() => s.to_string(),
             _ => d.rule.to_string(),
         };
         let mut labels = vec![LabeledSpan::new_primary_with_span(

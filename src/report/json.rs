@@ -25,6 +25,7 @@
 //!                 | null,                  // empty strings for the core group / no namespace
 //!       "field": "/spec/backoffLimit",     // JSON pointer inside the object, "" if none
 //!       "help": "..." | null,              // how to fix it
+//!       "label": "no backoffLimit" | null, // a few words for the primary span
 //!       "related": [                       // other places involved, each with a label
 //!         { "path": "...", "line": 3, "column": 5, "end_line": 3, "end_column": 20,
 //!           "label": "the Deployment whose image should match" }
@@ -85,6 +86,7 @@ struct DiagnosticOut<'a> {
     object: Option<&'a ObjectRef>,
     field: &'a str,
     help: Option<&'a str>,
+    label: Option<&'a str>,
     related: Vec<RelatedOut<'a>>,
     fingerprint: String,
 }
@@ -139,6 +141,7 @@ fn diagnostic(d: &Diagnostic) -> DiagnosticOut<'_> {
         object: d.object.as_ref(),
         field: &d.field,
         help: d.help.as_deref(),
+        label: d.label.as_deref(),
         related: d
             .related
             .iter()

@@ -57,7 +57,8 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
                                     raw.lines().next().unwrap_or("")
                                 ),
                             )
-                            .with_help(format!("Quote the value: `{key}: \"{}\"`.", if found == "null" { "" } else { raw.trim() })),
+                            .with_help(format!("Quote the value: `{key}: \"{}\"`.", if found == "null" { "" } else { raw.trim() }))
+                            .with_label(format!("{found}, not a string")),
                     );
                 }
             }

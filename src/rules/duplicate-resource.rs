@@ -43,7 +43,8 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
                     r.object_ref(), graph.app.name
                 ))
                 .with_related(graph.location(first, graph.name_node(first)), "first defined here")
-                .with_help("Delete one definition, or rename one of them."),
+                .with_help("Delete one definition, or rename one of them.")
+                .with_label("defined again"),
         );
     }
 }

@@ -37,7 +37,8 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
                     "{phases} hook {} has no activeDeadlineSeconds: if its pod cannot start (missing image or Secret), it never fails and the sync waits forever",
                     r.describe()
                 ))
-                .with_help("Set `spec.activeDeadlineSeconds` (for example 900) so a stuck hook fails and the sync ends."),
+                .with_help("Set `spec.activeDeadlineSeconds` (for example 900) so a stuck hook fails and the sync ends.")
+                .with_label("no activeDeadlineSeconds in this spec"),
         );
     }
 }

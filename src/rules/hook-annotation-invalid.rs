@@ -50,8 +50,19 @@ fn report(
                     &pointer(&["metadata", "annotations", key]),
                     message,
                 )
-                .with_help(help),
+                .with_help(help)
+                .with_label(label(key)),
         );
+    }
+}
+
+/// A few words under the annotation value, by annotation.
+fn label(key: &str) -> &'static str {
+    match key {
+        hooks::ARGO_HOOK => "not a valid hook type",
+        hooks::HELM_HOOK => "Argo CD does not run this as written",
+        hooks::ARGO_DELETE_POLICY | hooks::HELM_DELETE_POLICY => "not a valid delete policy",
+        _ => "not an integer",
     }
 }
 

@@ -36,7 +36,8 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
                         "hook {} uses generateName without HookSucceeded, HookFailed or ttlSecondsAfterFinished: every sync creates a new one and BeforeHookCreation never finds the old ones, so they pile up",
                         r.describe()
                     ))
-                    .with_help("Add `argocd.argoproj.io/hook-delete-policy: HookSucceeded` (or set `spec.ttlSecondsAfterFinished`), or use a fixed metadata.name."),
+                    .with_help("Add `argocd.argoproj.io/hook-delete-policy: HookSucceeded` (or set `spec.ttlSecondsAfterFinished`), or use a fixed metadata.name.")
+                    .with_label("a new name on every sync, never deleted"),
             );
         } else if r.kind == "Job" && !r.hook.has_policy(DeletePolicy::BeforeHookCreation) {
             let Some((node, key)) = [hooks::ARGO_DELETE_POLICY, hooks::HELM_DELETE_POLICY]
@@ -51,7 +52,8 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
                         "named hook {} has no BeforeHookCreation policy: after a failed run the old Job stays, so the next sync either skips the migration (unchanged spec) or fails with \"field is immutable\"",
                         r.describe()
                     ))
-                    .with_help("Add BeforeHookCreation to the policy, e.g. `argocd.argoproj.io/hook-delete-policy: BeforeHookCreation,HookSucceeded`."),
+                    .with_help("Add BeforeHookCreation to the policy, e.g. `argocd.argoproj.io/hook-delete-policy: BeforeHookCreation,HookSucceeded`.")
+                    .with_label("no BeforeHookCreation"),
             );
         }
     }

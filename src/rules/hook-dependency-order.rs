@@ -63,7 +63,8 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
                     .with_help(format!(
                         "Create `{}` before {}: give it an earlier wave in the same phase (for a PreSync hook, make it a PreSync hook with a lower `argocd.argoproj.io/sync-wave`), or manage it outside this app.",
                         reference.name, consumer.name
-                    )),
+                    ))
+                    .with_label(format!("needed in {}", when(&start))),
             );
         }
     }

@@ -66,7 +66,8 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
         )).with_help(format!(
             "Keep the app's {} a plain resource (no hook annotation) in an earlier wave, and give the hook its own copy if it needs one.",
             kind.name()
-        ));
+        ))
+        .with_label(format!("{phases} hook: Argo CD deletes it"));
         for (r, x) in &users {
             d = d.with_related(
                 graph.location(r, x.node),

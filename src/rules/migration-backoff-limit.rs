@@ -34,14 +34,14 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
                 out.push(graph.finding(&RULE, r, at, &field, format!(
                     "migration {} ({}) has no backoffLimit: Kubernetes retries a failed pod up to 6 times, re-running a half-applied migration",
                     r.describe(), reason.describe()
-                )).with_help(help));
+                )).with_help(help).with_label("no backoffLimit: Kubernetes defaults to 6"));
             }
             Some(node) => match tree.int(node) {
                 Some(0) => {}
                 Some(n) => out.push(graph.finding(&RULE, r, node, &field, format!(
                     "migration {} has backoffLimit {n}: a failed migration is retried {n} more time(s), on top of a half-applied schema",
                     r.describe()
-                )).with_help(help)),
+                )).with_help(help).with_label(format!("retried {n} time(s)"))),
                 None => {}
             },
         }

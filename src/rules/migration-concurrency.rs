@@ -30,7 +30,7 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
                 out.push(graph.finding(&RULE, r, node, &format!("/spec/{key}"), format!(
                     "migration {} sets {key}: {n}: {n} pods run the migration at the same time against one database",
                     r.describe()
-                )).with_help(format!("Remove `{key}` (it defaults to 1); a migration tool's own locking is not a reason to race it.")));
+                )).with_help(format!("Remove `{key}` (it defaults to 1); a migration tool's own locking is not a reason to race it.")).with_label(format!("{n} pods at once")));
             }
         }
         for phase in r.sync_phases() {
@@ -51,7 +51,8 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
                         first.describe(), r.describe(), phase.name()
                     ))
                     .with_related(graph.location(first, graph.name_node(first)), format!("{} runs in the same wave", first.describe()))
-                    .with_help("Give the migrations different sync waves (`argocd.argoproj.io/sync-wave`) so they run one after the other, or merge them."),
+                    .with_help("Give the migrations different sync waves (`argocd.argoproj.io/sync-wave`) so they run one after the other, or merge them.")
+                    .with_label(format!("also {} wave {wave}", phase.name())),
             );
         }
     }

@@ -64,7 +64,8 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
             let mut d = graph.finding(&RULE, r, image_node, &format!("{}/image", c.field), format!(
                 "migration {} runs {} at `{}` but {} runs it at `{}`: the schema is migrated for a different version of the code than the one rolling out",
                 r.describe(), image.name(), image.version(), first_r.describe(), first_image.version()
-            )).with_help("Use one image version for the migration and the app (set both from the same value, e.g. Kustomize `images:` or one Helm value).");
+            )).with_help("Use one image version for the migration and the app (set both from the same value, e.g. Kustomize `images:` or one Helm value).")
+            .with_label(format!("runs `{}`", image.version()));
             for (w, wc) in &differing {
                 if let Some(node) = wc.image_node {
                     d = d.with_related(

@@ -38,7 +38,8 @@ fn check(graph: &AppGraph, ctx: &Context, out: &mut Vec<Diagnostic>) {
                     "{} runs a migration in init container `{}` ({}) {how}: every new pod runs it, concurrently, during a rollout",
                     r.describe(), c.name, reason.describe()
                 ))
-                .with_help("Move the migration to a PreSync hook Job (`backoffLimit: 0`), and keep only a wait-for-schema check in the init container.");
+                .with_help("Move the migration to a PreSync hook Job (`backoffLimit: 0`), and keep only a wait-for-schema check in the init container.")
+                .with_label(format!("migrates in every pod, {how}"));
             if let Some(node) = graph.tree(r).path(r.root, &["spec", "replicas"]) {
                 d = d.with_related(graph.location(r, node), format!("{replicas} replicas"));
             }

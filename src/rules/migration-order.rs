@@ -75,7 +75,8 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
                 "migration {} runs {when}, {after} {} (wave {}) rolls out: new pods start against the old schema",
                 m.describe(), first.describe(), first.wave
             ))
-            .with_help("Run the migration as a PreSync hook (`argocd.argoproj.io/hook: PreSync`, or Helm `pre-install,pre-upgrade`), or give it a sync wave lower than every workload's.");
+            .with_help("Run the migration as a PreSync hook (`argocd.argoproj.io/hook: PreSync`, or Helm `pre-install,pre-upgrade`), or give it a sync wave lower than every workload's.")
+            .with_label(if phases.contains(&Phase::PostSync) { "runs after the rollout".to_string() } else { format!("Sync wave {}", m.wave) });
         for w in related {
             d = d.with_related(
                 graph.location(w, graph.name_node(w)),

@@ -61,7 +61,8 @@ fn check(graph: &AppGraph, ctx: &Context, out: &mut Vec<Diagnostic>) {
                             RefKind::ServiceAccount => "serviceaccounts",
                             RefKind::PersistentVolumeClaim => "pvcs",
                         }
-                    )),
+                    ))
+                    .with_label("nothing in Git creates this"),
             );
         }
     }
