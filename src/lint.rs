@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::apps::{self, RepoIdentity};
+use crate::apps::{self, App, RepoIdentity};
 use crate::config::{Config, ConfigError, Level};
 use crate::diagnostic::{self, Diagnostic, Location, Severity};
 use crate::discover::{self, FileKind};
@@ -122,20 +122,7 @@ pub fn lint(options: &Options) -> Result<Outcome, Error> {
         repo: &repo,
         patterns: &patterns,
     };
-    let mut diagnostics: Vec<Diagnostic> = apps
-        .apps
-        .par_iter()
-        .flat_map_iter(|app| {
-            let graph = AppGraph::build(app, &loaded, &patterns);
-            let mut out = Vec::new();
-            for rule in &enabled {
-                if let Check::App(check) = rule.check {
-                    check(&graph, &context, &mut out);
-                }
-            }
-            out
-        })
-        .collect();
+    let mut diagnostics = run_rules(&apps.apps, &context, &enabled);
     timer.stage("graph and rules");
     diagnostics.extend(loaded.diagnostics.iter().cloned());
     diagnostics.extend(apps.diagnostics);
@@ -156,20 +143,13 @@ pub fn lint(options: &Options) -> Result<Outcome, Error> {
             ));
         }
     }
-    let enabled_ids: HashSet<&str> = enabled.iter().map(|r| r.id).collect();
-    diagnostics.retain(|d| enabled_ids.contains(d.rule));
-    for d in &mut diagnostics {
-        if let Some(Level::Severity(s)) = config.level(d.rule) {
-            d.severity = s;
-        }
-    }
-    diagnostics.retain(|d| !suppress::is_suppressed(d, &loaded, &config));
-    if let Some(only) = &options.only_files {
-        diagnostics.retain(|d| {
-            let rel = &loaded.file(d.location.span.file).rel;
-            only.iter().any(|f| rel == f || discover::within(rel, f))
-        });
-    }
+    finish(
+        &mut diagnostics,
+        &enabled,
+        &config,
+        &loaded,
+        options.only_files.as_deref(),
+    );
     timer.stage("suppress");
     diagnostic::sort(&mut diagnostics);
     diagnostics
@@ -187,6 +167,47 @@ pub fn lint(options: &Options) -> Result<Outcome, Error> {
         diagnostics,
         warnings,
     })
+}
+
+/// Every enabled app rule over every app's graph, apps in parallel.
+fn run_rules(apps: &[App], context: &Context, enabled: &[&rules::Rule]) -> Vec<Diagnostic> {
+    apps.par_iter()
+        .flat_map_iter(|app| {
+            let graph = AppGraph::build(app, context.loaded, context.patterns);
+            let mut out = Vec::new();
+            for rule in enabled {
+                if let Check::App(check) = rule.check {
+                    check(&graph, context, &mut out);
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// Keeps what the user asked for: enabled rules at their configured severity, not
+/// suppressed, in the files named on the command line.
+fn finish(
+    diagnostics: &mut Vec<Diagnostic>,
+    enabled: &[&rules::Rule],
+    config: &Config,
+    loaded: &Loaded,
+    only_files: Option<&[String]>,
+) {
+    let enabled_ids: HashSet<&str> = enabled.iter().map(|r| r.id).collect();
+    diagnostics.retain(|d| enabled_ids.contains(d.rule));
+    for d in diagnostics.iter_mut() {
+        if let Some(Level::Severity(s)) = config.level(d.rule) {
+            d.severity = s;
+        }
+    }
+    diagnostics.retain(|d| !suppress::is_suppressed(d, loaded, config));
+    if let Some(only) = only_files {
+        diagnostics.retain(|d| {
+            let rel = &loaded.file(d.location.span.file).rel;
+            only.iter().any(|f| rel == f || discover::within(rel, f))
+        });
+    }
 }
 
 fn display(prefix: &str, rel: &str) -> String {
