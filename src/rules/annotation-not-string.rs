@@ -33,8 +33,8 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
                 for entry in tree.entries(map) {
                     let key = tree.str(entry.key).unwrap_or("");
                     let found = match tree.scalar(entry.value).map(|s| s.k8s_type()) {
-                        Some(ScalarType::String) => continue,
-                        Some(ScalarType::Null) => "null",
+                        // null decodes to "" in a map[string]string: accepted.
+                        Some(ScalarType::String | ScalarType::Null) => continue,
                         Some(ScalarType::Bool) => "a boolean",
                         Some(ScalarType::Int) => "an integer",
                         Some(ScalarType::Float) => "a float",
@@ -57,7 +57,7 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
                                     raw.lines().next().unwrap_or("")
                                 ),
                             )
-                            .with_help(format!("Quote the value: `{key}: \"{}\"`.", if found == "null" { "" } else { raw.trim() }))
+                            .with_help(format!("Quote the value: `{key}: \"{}\"`.", raw.trim()))
                             .with_label(format!("{found}, not a string")),
                     );
                 }
