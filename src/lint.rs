@@ -103,8 +103,11 @@ pub fn lint(options: &Options) -> Result<Outcome, Error> {
     let mut loaded = load::load(&discovery, &options.overrides, &options.display_prefix);
     timer.stage("load");
     let identity = RepoIdentity::new(&options.root, &config);
-    let apps = apps::resolve(&loaded, &identity);
-    let repo = RepoIndex::build(&loaded);
+    // The repository index does not depend on the apps: build both at once.
+    let (apps, repo) = rayon::join(
+        || apps::resolve(&loaded, &identity),
+        || RepoIndex::build(&loaded),
+    );
     timer.stage("apps");
     let patterns = Patterns {
         commands: config.migration_commands.clone(),

@@ -6,7 +6,7 @@
 use globset::{GlobBuilder, GlobMatcher};
 
 use crate::discover::FileKind;
-use crate::load::Loaded;
+use crate::load::{Loaded, LoadedFile};
 use crate::source::FileId;
 
 /// Which tool Argo CD uses for a source (argocd-semantics.md §4 "Which tool renders a source").
@@ -31,9 +31,10 @@ impl Tool {
 
 /// Files directly in `dir` decide between Helm, Kustomize and a plain directory;
 /// Kustomize wins when both are present, because Argo CD walks it after Chart.yaml.
-pub fn detect_tool(loaded: &Loaded, dir: &str) -> Tool {
+/// `subtree` is every file below `dir` (`Loaded::subtree`).
+pub fn detect_tool<'f>(subtree: impl IntoIterator<Item = &'f LoadedFile>, dir: &str) -> Tool {
     let mut tool = Tool::Directory;
-    for f in loaded.subtree(dir) {
+    for f in subtree {
         if crate::discover::parent(&f.rel) != dir {
             continue;
         }
@@ -67,9 +68,11 @@ fn matcher(pattern: &str) -> Result<GlobMatcher, PatternError> {
         .map_err(|e| PatternError(format!("invalid glob `{pattern}`: {e}")))
 }
 
-/// The manifest files a directory source at `dir` applies, in path order.
-pub fn directory_files(
+/// The manifest files a directory source at `dir` applies, in path order; `subtree`
+/// is every file below `dir` (`Loaded::subtree`).
+pub fn directory_files<'f>(
     loaded: &Loaded,
+    subtree: impl IntoIterator<Item = &'f LoadedFile>,
     dir: &str,
     options: &DirectoryOptions,
 ) -> Result<Vec<FileId>, PatternError> {
@@ -86,7 +89,7 @@ pub fn directory_files(
         .map(matcher)
         .transpose()?;
     let mut files = Vec::new();
-    for f in loaded.subtree(dir) {
+    for f in subtree {
         if f.kind != FileKind::Manifest {
             continue;
         }

@@ -5,14 +5,15 @@
 pub mod repo_url;
 mod source;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{FileKind, parent};
-use crate::load::Loaded;
 use crate::load::tree::NodeId;
+use crate::load::{Loaded, Object};
 use crate::source::FileId;
 
 /// One object of an app, with the namespace Argo CD would apply it in.
@@ -21,9 +22,29 @@ pub struct Member {
     pub file: FileId,
     /// Index into the file's `objects`.
     pub index: usize,
-    /// Effective namespace ("" for cluster-scoped objects or when unknown).
-    pub namespace: String,
+    /// Effective namespace ("" for cluster-scoped objects or when unknown), shared by
+    /// every member in it.
+    pub namespace: Arc<str>,
 }
+
+/// One shared copy of each namespace name: most objects of an app are in its
+/// destination namespace, so members share a name instead of each copying it.
+#[derive(Default)]
+struct Namespaces<'l> {
+    by_name: HashMap<&'l str, Arc<str>>,
+}
+
+impl<'l> Namespaces<'l> {
+    fn get(&mut self, name: &'l str) -> Arc<str> {
+        self.by_name
+            .entry(name)
+            .or_insert_with(|| Arc::from(name))
+            .clone()
+    }
+}
+
+/// Which files some Application's sources cover, indexed by `FileId`.
+type Covered = Vec<bool>;
 
 #[derive(Clone, Debug)]
 pub enum Origin {
@@ -73,15 +94,33 @@ impl RepoIdentity {
 }
 
 pub fn resolve(loaded: &Loaded, identity: &RepoIdentity) -> Apps {
-    let mut out = Apps::default();
-    let mut covered: HashSet<FileId> = HashSet::new();
+    // Sized once: growing these lists step by step would touch fresh memory at each
+    // step, and first touches of memory are a large part of this stage's time.
+    let count = |kind: &str| loaded.objects().filter(|o| is_argo(o, kind)).count();
+    let applications = count("Application");
+    let application_sets = count("ApplicationSet");
+    let mut out = Apps {
+        apps: Vec::with_capacity(applications),
+        // Room for one finding per Application (a source it cannot render) or set.
+        diagnostics: Vec::with_capacity(applications + application_sets),
+        external_sources: 0,
+    };
+    let mut covered: Covered = vec![false; loaded.files.len()];
+    let mut namespaces = Namespaces::default();
     for file in &loaded.files {
         for (index, object) in file.objects.iter().enumerate() {
-            if object.kind == "Application" && object.group() == "argoproj.io" {
-                let app =
-                    source::application(loaded, identity, file.id, index, &mut out, &mut covered);
+            if is_argo(object, "Application") {
+                let app = source::application(
+                    loaded,
+                    identity,
+                    file.id,
+                    index,
+                    &mut out,
+                    &mut covered,
+                    &mut namespaces,
+                );
                 out.apps.push(app);
-            } else if object.kind == "ApplicationSet" && object.group() == "argoproj.io" {
+            } else if is_argo(object, "ApplicationSet") {
                 out.diagnostics.push(source::applicationset_not_expanded(
                     loaded,
                     file.id,
@@ -90,13 +129,23 @@ pub fn resolve(loaded: &Loaded, identity: &RepoIdentity) -> Apps {
             }
         }
     }
-    implicit_apps(loaded, &covered, &mut out);
+    implicit_apps(loaded, &covered, &mut namespaces, &mut out);
     out
+}
+
+/// An Argo CD object of `kind` (`Application`, `ApplicationSet`).
+fn is_argo(object: &Object, kind: &str) -> bool {
+    object.kind == kind && object.group() == "argoproj.io"
 }
 
 /// Groups uncovered manifests: by nearest Kustomize root (not rendered yet: a note), or
 /// by directory.
-fn implicit_apps(loaded: &Loaded, covered: &HashSet<FileId>, out: &mut Apps) {
+fn implicit_apps<'l>(
+    loaded: &'l Loaded,
+    covered: &Covered,
+    namespaces: &mut Namespaces<'l>,
+    out: &mut Apps,
+) {
     let kustomize_roots: BTreeMap<&str, FileId> = loaded
         .files
         .iter()
@@ -106,7 +155,7 @@ fn implicit_apps(loaded: &Loaded, covered: &HashSet<FileId>, out: &mut Apps) {
     let mut by_dir: BTreeMap<String, Vec<Member>> = BTreeMap::new();
     let mut unrendered: BTreeMap<&str, usize> = BTreeMap::new();
     for file in &loaded.files {
-        if file.kind != FileKind::Manifest || covered.contains(&file.id) || file.objects.is_empty()
+        if file.kind != FileKind::Manifest || covered[file.id.0 as usize] || file.objects.is_empty()
         {
             continue;
         }
@@ -120,7 +169,7 @@ fn implicit_apps(loaded: &Loaded, covered: &HashSet<FileId>, out: &mut Apps) {
             members.push(Member {
                 file: file.id,
                 index,
-                namespace: object.namespace.clone().unwrap_or_default(),
+                namespace: namespaces.get(object.namespace.as_deref().unwrap_or("")),
             });
         }
     }
@@ -144,7 +193,7 @@ fn implicit_apps(loaded: &Loaded, covered: &HashSet<FileId>, out: &mut Apps) {
     for chart in loaded
         .files
         .iter()
-        .filter(|f| f.kind == FileKind::ChartYaml && !covered.contains(&f.id))
+        .filter(|f| f.kind == FileKind::ChartYaml && !covered[f.id.0 as usize])
     {
         let dir = parent(&chart.rel);
         out.diagnostics.push(
@@ -161,6 +210,7 @@ fn implicit_apps(loaded: &Loaded, covered: &HashSet<FileId>, out: &mut Apps) {
             .with_label("not rendered yet"),
         );
     }
+    out.apps.reserve_exact(by_dir.len());
     for (dir, members) in by_dir {
         let name = if dir.is_empty() {
             ".".to_string()

@@ -1,30 +1,29 @@
 //! One Argo CD Application: its sources, which of them are in this repository, and the
 //! objects its directory sources apply (argocd-semantics.md §4).
 
-use std::collections::HashSet;
-
-use super::{App, Apps, Member, Origin, RepoIdentity};
+use super::{App, Apps, Covered, Member, Namespaces, Origin, RepoIdentity};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::FileKind;
-use crate::load::Loaded;
 use crate::load::tree::{NodeId, Tree};
+use crate::load::{Loaded, LoadedFile};
 use crate::render::{self, DirectoryOptions, Tool};
 use crate::source::FileId;
 
-pub fn application(
-    loaded: &Loaded,
+pub(super) fn application<'l>(
+    loaded: &'l Loaded,
     identity: &RepoIdentity,
     file: FileId,
     index: usize,
     out: &mut Apps,
-    covered: &mut HashSet<FileId>,
+    covered: &mut Covered,
+    namespaces: &mut Namespaces<'l>,
 ) -> App {
     let tree = loaded.tree(file);
     let object = &loaded.file(file).objects[index];
     let spec = tree.get(object.root, "spec");
     let destination_ns = spec
         .and_then(|s| tree.path_str(s, &["destination", "namespace"]))
-        .map(str::to_string);
+        .unwrap_or("");
     let mut app = App {
         name: object.name.clone(),
         origin: Origin::Application {
@@ -46,17 +45,17 @@ pub fn application(
             continue;
         };
         for id in files {
-            covered.insert(id);
+            covered[id.0 as usize] = true;
             for (i, obj) in loaded.file(id).objects.iter().enumerate() {
                 let namespace = match &obj.namespace {
-                    Some(ns) => ns.clone(),
-                    None if is_namespaced(&obj.kind) => destination_ns.clone().unwrap_or_default(),
-                    None => String::new(),
+                    Some(ns) => ns,
+                    None if is_namespaced(&obj.kind) => destination_ns,
+                    None => "",
                 };
                 app.members.push(Member {
                     file: id,
                     index: i,
-                    namespace,
+                    namespace: namespaces.get(namespace),
                 });
             }
         }
@@ -73,7 +72,7 @@ fn source_files(
     source: NodeId,
     app_name: &str,
     out: &mut Apps,
-    covered: &mut HashSet<FileId>,
+    covered: &mut Covered,
 ) -> Option<Vec<FileId>> {
     let tree = loaded.tree(file);
     let repo_url = tree.get_str(source, "repoURL").unwrap_or("");
@@ -93,12 +92,14 @@ fn source_files(
         return None;
     };
     let at = path_node.unwrap_or(source);
+    // Everything below the source path, looked up once for the steps below.
+    let below: Vec<&LoadedFile> = loaded.subtree(&path).collect();
     let explicit: Vec<&str> = ["directory", "helm", "kustomize", "plugin"]
         .into_iter()
         .filter(|k| tree.get(source, k).is_some())
         .collect();
     let tool = match explicit.as_slice() {
-        [] => render::detect_tool(loaded, &path),
+        [] => render::detect_tool(below.iter().copied(), &path),
         ["directory"] => Tool::Directory,
         ["helm"] => Tool::Helm,
         ["kustomize"] => Tool::Kustomize,
@@ -113,7 +114,9 @@ fn source_files(
     };
     // Everything below a source path is the Application's to sync or to leave out on
     // purpose (include, exclude, no recurse): none of it forms an implicit app.
-    covered.extend(loaded.subtree(&path).map(|f| f.id));
+    for f in &below {
+        covered[f.id.0 as usize] = true;
+    }
     if tool != Tool::Directory {
         let (severity, what) = match tool {
             Tool::Plugin => (
@@ -154,7 +157,7 @@ fn source_files(
             .and_then(|d| tree.get_str(d, "exclude"))
             .map(str::to_string),
     };
-    match render::directory_files(loaded, &path, &options) {
+    match render::directory_files(loaded, below.iter().copied(), &path, &options) {
         Ok(files) => Some(files),
         Err(e) => {
             let at = directory.unwrap_or(at);

@@ -182,9 +182,9 @@ mod tests {
             name: name.into(),
             name_node: None,
             init: false,
+            index: 0,
             image: super::super::image::ImageRef::parse(image),
             image_node: None,
-            field: String::new(),
             command_line: cmd.into(),
         }
     }

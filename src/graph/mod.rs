@@ -21,42 +21,90 @@ use order::{OrderKey, kind_rank};
 use pod::{PodSpec, RefKind};
 
 /// Something a resource makes exist: itself, or a Secret a controller writes for it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Produced {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Produced<'a> {
     pub kind: RefKind,
-    pub name: String,
+    pub name: &'a str,
 }
 
+/// One object of an app. Its identity is borrowed from the loaded files and the app, so
+/// building a graph copies no names.
 #[derive(Clone, Debug)]
-pub struct Resource {
+pub struct Resource<'a> {
     pub file: FileId,
     pub root: NodeId,
-    pub api_version: String,
-    pub kind: String,
-    pub name: String,
+    pub api_version: &'a str,
+    pub kind: &'a str,
+    pub name: &'a str,
     pub generate_name: bool,
     /// Effective namespace ("" when cluster-scoped or unknown).
-    pub namespace: String,
+    pub namespace: &'a str,
     pub hook: Hook,
     pub wave: i64,
     pub pod: Option<PodSpec>,
     pub replicas: Option<i64>,
     pub autoscaled: bool,
     pub migration: Option<Reason>,
-    pub produces: Vec<Produced>,
+    pub produces: Vec<Produced<'a>>,
+    annotations: KnownAnnotations,
 }
 
-impl Resource {
-    pub fn group(&self) -> &str {
-        crate::load::objects::api_group(&self.api_version)
+/// Annotations the graph and several rules read from every resource.
+const KNOWN_ANNOTATIONS: [&str; 7] = [
+    hooks::ARGO_HOOK,
+    hooks::HELM_HOOK,
+    hooks::ARGO_DELETE_POLICY,
+    hooks::HELM_DELETE_POLICY,
+    hooks::SYNC_WAVE,
+    hooks::HELM_WEIGHT,
+    migration::MIGRATION_ANNOTATION,
+];
+
+/// The value nodes of [`KNOWN_ANNOTATIONS`], found in one pass over the annotations
+/// rather than one scan of them per key and per rule.
+#[derive(Clone, Copy, Debug)]
+struct KnownAnnotations {
+    /// The `metadata.annotations` node.
+    map: Option<NodeId>,
+    values: [Option<NodeId>; KNOWN_ANNOTATIONS.len()],
+}
+
+impl KnownAnnotations {
+    fn find(tree: &Tree, root: NodeId) -> KnownAnnotations {
+        let map = tree.path(root, &["metadata", "annotations"]);
+        let mut values = [None; KNOWN_ANNOTATIONS.len()];
+        for entry in map.map_or(&[][..], |m| tree.entries(m)) {
+            let Some(key) = tree.scalar(entry.key) else {
+                continue;
+            };
+            if let Some(i) = KNOWN_ANNOTATIONS.iter().position(|k| *k == key.value) {
+                // The first entry wins, as `Tree::get` finds it.
+                values[i].get_or_insert(entry.value);
+            }
+        }
+        KnownAnnotations { map, values }
+    }
+
+    /// The value node of annotation `key`, looked up in the tree unless it is known.
+    fn get(&self, tree: &Tree, key: &str) -> Option<NodeId> {
+        match KNOWN_ANNOTATIONS.iter().position(|k| *k == key) {
+            Some(i) => self.values[i],
+            None => self.map.and_then(|m| tree.get(m, key)),
+        }
+    }
+}
+
+impl<'a> Resource<'a> {
+    pub fn group(&self) -> &'a str {
+        crate::load::objects::api_group(self.api_version)
     }
 
     pub fn object_ref(&self) -> ObjectRef {
         ObjectRef {
             group: self.group().to_string(),
-            kind: self.kind.clone(),
-            namespace: self.namespace.clone(),
-            name: self.name.clone(),
+            kind: self.kind.to_string(),
+            namespace: self.namespace.to_string(),
+            name: self.name.to_string(),
         }
     }
 
@@ -79,26 +127,34 @@ impl Resource {
         }
     }
 
-    pub fn order_key(&self, phase: Phase) -> OrderKey {
+    pub fn order_key(&self, phase: Phase) -> OrderKey<'a> {
         OrderKey {
             phase,
             wave: self.wave,
-            kind_rank: kind_rank(&self.kind),
-            name: self.name.clone(),
+            kind_rank: kind_rank(self.kind),
+            name: self.name,
         }
     }
 
     /// The first moment this resource is applied in a sync.
-    pub fn first_applied(&self) -> Option<OrderKey> {
-        self.sync_phases()
-            .into_iter()
-            .map(|p| self.order_key(p))
-            .min()
+    pub fn first_applied(&self) -> Option<OrderKey<'a>> {
+        // Keys differ only in their phase, so the earliest phase gives the earliest key.
+        let phase = if self.hook.annotated {
+            self.hook
+                .phases
+                .iter()
+                .copied()
+                .filter(|p| p.runs_in_sync())
+                .min()?
+        } else {
+            Phase::Sync
+        };
+        Some(self.order_key(phase))
     }
 
     pub fn is_workload(&self) -> bool {
         matches!(
-            self.kind.as_str(),
+            self.kind,
             "Deployment"
                 | "StatefulSet"
                 | "DaemonSet"
@@ -118,22 +174,24 @@ impl Resource {
 pub struct AppGraph<'a> {
     pub app: &'a App,
     pub loaded: &'a Loaded,
-    pub resources: Vec<Resource>,
+    pub resources: Vec<Resource<'a>>,
 }
 
 impl<'a> AppGraph<'a> {
     pub fn build(app: &'a App, loaded: &'a Loaded, patterns: &Patterns) -> AppGraph<'a> {
-        let mut resources: Vec<Resource> = app
+        let mut resources: Vec<Resource<'a>> = app
             .members
             .iter()
             .map(|m| resource(loaded, m, patterns))
             .collect();
-        let scaled: HashSet<(String, String)> = resources
+        let scaled: HashSet<(&str, &str)> = resources
             .iter()
             .filter_map(|r| scale_target(loaded.tree(r.file), r))
             .collect();
-        for r in &mut resources {
-            r.autoscaled = scaled.contains(&(r.kind.clone(), r.name.clone()));
+        if !scaled.is_empty() {
+            for r in &mut resources {
+                r.autoscaled = scaled.contains(&(r.kind, r.name));
+            }
         }
         AppGraph {
             app,
@@ -152,27 +210,25 @@ impl<'a> AppGraph<'a> {
 
     /// The value node of an annotation on the resource.
     pub fn annotation(&self, r: &Resource, key: &str) -> Option<NodeId> {
-        self.tree(r).path(r.root, &["metadata", "annotations", key])
+        r.annotations.get(self.tree(r), key)
     }
 
     /// Resources that make `kind/name` exist in `namespace` ("" matches any).
-    pub fn producers(
-        &self,
+    pub fn producers<'s>(
+        &'s self,
         kind: RefKind,
-        name: &str,
-        namespace: &str,
-    ) -> impl Iterator<Item = &Resource> + '_ {
-        let name = name.to_string();
-        let namespace = namespace.to_string();
+        name: &'s str,
+        namespace: &'s str,
+    ) -> impl Iterator<Item = &'s Resource<'a>> + 's {
         self.resources.iter().filter(move |r| {
-            r.produces(kind, &name)
+            r.produces(kind, name)
                 && (namespace.is_empty() || r.namespace.is_empty() || r.namespace == namespace)
         })
     }
 
     /// Every sync task (resource index, phase) in Argo CD's apply order.
-    pub fn apply_order(&self) -> Vec<(usize, OrderKey)> {
-        let mut tasks: Vec<(usize, OrderKey)> = self
+    pub fn apply_order(&self) -> Vec<(usize, OrderKey<'a>)> {
+        let mut tasks: Vec<(usize, OrderKey<'a>)> = self
             .resources
             .iter()
             .enumerate()
@@ -235,11 +291,11 @@ impl<'a> AppGraph<'a> {
     }
 }
 
-fn resource(loaded: &Loaded, member: &Member, patterns: &Patterns) -> Resource {
+fn resource<'a>(loaded: &'a Loaded, member: &'a Member, patterns: &Patterns) -> Resource<'a> {
     let object: &Object = &loaded.file(member.file).objects[member.index];
     let tree = loaded.tree(member.file);
-    let annotations = tree.path(object.root, &["metadata", "annotations"]);
-    let ann = |key: &str| annotations.and_then(|a| tree.get_str(a, key));
+    let annotations = KnownAnnotations::find(tree, object.root);
+    let ann = |key: &str| annotations.get(tree, key).and_then(|value| tree.str(value));
     let hook = Hook::from_annotations(
         ann(hooks::ARGO_HOOK),
         ann(hooks::HELM_HOOK),
@@ -264,14 +320,16 @@ fn resource(loaded: &Loaded, member: &Member, patterns: &Patterns) -> Resource {
         }
         _ => None,
     };
+    let mut produces = Vec::new();
+    for_each_produced(tree, object, |p| produces.push(p));
     Resource {
         file: member.file,
         root: object.root,
-        api_version: object.api_version.clone(),
-        kind: object.kind.clone(),
-        name: object.name.clone(),
+        api_version: &object.api_version,
+        kind: &object.kind,
+        name: &object.name,
         generate_name: object.generate_name,
-        namespace: member.namespace.clone(),
+        namespace: &member.namespace,
         hook,
         wave,
         replicas: tree
@@ -279,62 +337,62 @@ fn resource(loaded: &Loaded, member: &Member, patterns: &Patterns) -> Resource {
             .and_then(|n| tree.int(n)),
         autoscaled: false,
         migration,
-        produces: produced(tree, object),
+        produces,
         pod,
+        annotations,
     }
 }
 
-/// What an object makes exist (design: graph, "producers of Secrets").
-fn produced(tree: &Tree, o: &Object) -> Vec<Produced> {
-    let secret = |name: Option<&str>| Produced {
-        kind: RefKind::Secret,
-        name: name.unwrap_or(&o.name).to_string(),
+/// What an object makes exist (design: graph, "producers of Secrets"), one at a time,
+/// so that callers that only look need no list.
+fn for_each_produced<'t>(tree: &'t Tree, o: &'t Object, mut found: impl FnMut(Produced<'t>)) {
+    let mut secret = |name: Option<&'t str>| {
+        found(Produced {
+            kind: RefKind::Secret,
+            name: name.unwrap_or(&o.name),
+        })
     };
     let root = o.root;
     match (o.group(), o.kind.as_str()) {
         (_, kind) if RefKind::from_kind(kind).is_some() && o.group().is_empty() => {
-            vec![Produced {
+            found(Produced {
                 kind: RefKind::from_kind(kind).unwrap(),
-                name: o.name.clone(),
-            }]
+                name: &o.name,
+            })
         }
         (g, "ExternalSecret") if g.starts_with("external-secrets.io") => {
-            vec![secret(tree.path_str(root, &["spec", "target", "name"]))]
+            secret(tree.path_str(root, &["spec", "target", "name"]))
         }
         (g, "SealedSecret") if g.starts_with("bitnami.com") => {
-            vec![secret(
-                tree.path_str(root, &["spec", "template", "metadata", "name"]),
-            )]
+            secret(tree.path_str(root, &["spec", "template", "metadata", "name"]))
         }
-        (g, "OnePasswordItem") if g.starts_with("onepassword.com") => vec![secret(None)],
+        (g, "OnePasswordItem") if g.starts_with("onepassword.com") => secret(None),
         (g, "VaultStaticSecret" | "VaultDynamicSecret" | "VaultPKISecret")
             if g.starts_with("secrets.hashicorp.com") =>
         {
-            vec![secret(
-                tree.path_str(root, &["spec", "destination", "name"]),
-            )]
+            secret(tree.path_str(root, &["spec", "destination", "name"]))
         }
-        (g, "Certificate") if g.starts_with("cert-manager.io") => tree
-            .path_str(root, &["spec", "secretName"])
-            .map(|n| vec![secret(Some(n))])
-            .unwrap_or_default(),
-        (g, "SecretProviderClass") if g.starts_with("secrets-store.csi") => tree
-            .path(root, &["spec", "secretObjects"])
-            .map(|l| {
-                tree.items(l)
-                    .iter()
-                    .filter_map(|s| tree.get_str(*s, "secretName"))
-                    .map(|n| secret(Some(n)))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        _ => Vec::new(),
+        (g, "Certificate") if g.starts_with("cert-manager.io") => {
+            if let Some(n) = tree.path_str(root, &["spec", "secretName"]) {
+                secret(Some(n))
+            }
+        }
+        (g, "SecretProviderClass") if g.starts_with("secrets-store.csi") => {
+            if let Some(list) = tree.path(root, &["spec", "secretObjects"]) {
+                for s in tree.items(list) {
+                    if let Some(n) = tree.get_str(*s, "secretName") {
+                        secret(Some(n))
+                    }
+                }
+            }
+        }
+        _ => {}
     }
 }
 
 /// `(kind, name)` of the workload an HPA or KEDA ScaledObject scales.
-fn scale_target(tree: &Tree, r: &Resource) -> Option<(String, String)> {
-    let target = match r.kind.as_str() {
+fn scale_target<'t>(tree: &'t Tree, r: &Resource) -> Option<(&'t str, &'t str)> {
+    let target = match r.kind {
         "HorizontalPodAutoscaler" => tree.path(r.root, &["spec", "scaleTargetRef"])?,
         "ScaledObject" if r.group().starts_with("keda.sh") => {
             tree.path(r.root, &["spec", "scaleTargetRef"])?
@@ -342,21 +400,25 @@ fn scale_target(tree: &Tree, r: &Resource) -> Option<(String, String)> {
         _ => return None,
     };
     let kind = tree.get_str(target, "kind").unwrap_or("Deployment");
-    Some((kind.to_string(), tree.get_str(target, "name")?.to_string()))
+    Some((kind, tree.get_str(target, "name")?))
 }
 
 /// Names produced anywhere in the repository, for `unresolved-reference`.
 #[derive(Debug, Default)]
-pub struct RepoIndex {
-    pub produced: HashSet<(RefKind, String)>,
+pub struct RepoIndex<'a> {
+    pub produced: HashSet<(RefKind, &'a str)>,
 }
 
-impl RepoIndex {
-    pub fn build(loaded: &Loaded) -> RepoIndex {
-        let mut produced = HashSet::new();
-        for o in loaded.objects() {
-            for p in self::produced(loaded.tree(o.file), o) {
-                produced.insert((p.kind, p.name));
+impl<'a> RepoIndex<'a> {
+    pub fn build(loaded: &'a Loaded) -> RepoIndex<'a> {
+        // Most objects produce at most one name: sized once, the set never rehashes.
+        let objects = loaded.files.iter().map(|f| f.objects.len()).sum();
+        let mut produced = HashSet::with_capacity(objects);
+        for file in &loaded.files {
+            for o in &file.objects {
+                for_each_produced(&file.tree, o, |p| {
+                    produced.insert((p.kind, p.name));
+                });
             }
         }
         RepoIndex { produced }

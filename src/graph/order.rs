@@ -52,11 +52,11 @@ pub fn kind_rank(kind: &str) -> usize {
 /// Sort key of one sync task; smaller applies first. Tasks with equal
 /// `(phase, wave)` are applied in the same pass.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct OrderKey {
+pub struct OrderKey<'a> {
     pub phase: Phase,
     pub wave: i64,
     pub kind_rank: usize,
-    pub name: String,
+    pub name: &'a str,
 }
 
 #[cfg(test)]
@@ -77,13 +77,13 @@ mod tests {
             phase: Phase::PreSync,
             wave: 5,
             kind_rank: 30,
-            name: "a".into(),
+            name: "a",
         };
         let sync = OrderKey {
             phase: Phase::Sync,
             wave: -10,
             kind_rank: 7,
-            name: "a".into(),
+            name: "a",
         };
         assert!(presync < sync);
     }

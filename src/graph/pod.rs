@@ -39,10 +39,97 @@ pub struct Reference {
     pub name: String,
     /// The value node holding the name.
     pub node: NodeId,
-    /// JSON pointer of the value inside the object.
-    pub field: String,
+    /// Where the name is inside the pod spec; see [`Reference::field`].
+    pub site: RefSite,
     /// `optional: true`: the pod starts without it.
     pub optional: bool,
+}
+
+/// Where a reference sits in its pod spec. Kept as indices, because the JSON pointer is
+/// only needed when a finding is reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefSite {
+    /// `<container>/env/<env>/valueFrom/<source>/name`
+    Env {
+        container: ContainerSlot,
+        env: usize,
+        source: &'static str,
+    },
+    /// `<container>/envFrom/<index>/<source>/name`
+    EnvFrom {
+        container: ContainerSlot,
+        index: usize,
+        source: &'static str,
+    },
+    /// `<pod spec>/<key>`: `serviceAccountName` or `serviceAccount`.
+    ServiceAccount { key: &'static str },
+    /// `<pod spec>/imagePullSecrets/<index>/name`
+    ImagePullSecret { index: usize },
+    /// `<pod spec>/volumes/<volume>/<source>/<key>`
+    Volume {
+        volume: usize,
+        source: &'static str,
+        key: &'static str,
+    },
+    /// `<pod spec>/volumes/<volume>/projected/sources/<index>/<source>/name`
+    Projected {
+        volume: usize,
+        index: usize,
+        source: &'static str,
+    },
+}
+
+/// A container's place in its pod spec: `initContainers` or `containers`, and the index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContainerSlot {
+    pub init: bool,
+    pub index: usize,
+}
+
+impl ContainerSlot {
+    /// `<pod spec>/containers/<index>` (or `initContainers`).
+    fn pointer(self, pod_field: &str) -> String {
+        let list = if self.init {
+            "initContainers"
+        } else {
+            "containers"
+        };
+        format!("{pod_field}/{list}/{}", self.index)
+    }
+}
+
+impl Reference {
+    /// JSON pointer of the value inside the object.
+    pub fn field(&self, pod: &PodSpec) -> String {
+        let spec = pod.field;
+        match self.site {
+            RefSite::Env {
+                container,
+                env,
+                source,
+            } => format!(
+                "{}/env/{env}/valueFrom/{source}/name",
+                container.pointer(spec)
+            ),
+            RefSite::EnvFrom {
+                container,
+                index,
+                source,
+            } => format!("{}/envFrom/{index}/{source}/name", container.pointer(spec)),
+            RefSite::ServiceAccount { key } => format!("{spec}/{key}"),
+            RefSite::ImagePullSecret { index } => format!("{spec}/imagePullSecrets/{index}/name"),
+            RefSite::Volume {
+                volume,
+                source,
+                key,
+            } => format!("{spec}/volumes/{volume}/{source}/{key}"),
+            RefSite::Projected {
+                volume,
+                index,
+                source,
+            } => format!("{spec}/volumes/{volume}/projected/sources/{index}/{source}/name"),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -50,49 +137,70 @@ pub struct Container {
     pub name: String,
     pub name_node: Option<NodeId>,
     pub init: bool,
+    /// Index in `initContainers` (when `init`) or `containers`.
+    pub index: usize,
     pub image: Option<ImageRef>,
     pub image_node: Option<NodeId>,
-    /// JSON pointer of the container.
-    pub field: String,
     /// `command` and `args` joined by spaces, for matching migration tools.
     pub command_line: String,
+}
+
+impl Container {
+    fn slot(&self) -> ContainerSlot {
+        ContainerSlot {
+            init: self.init,
+            index: self.index,
+        }
+    }
+
+    /// JSON pointer of the container inside the object.
+    pub fn field(&self, pod: &PodSpec) -> String {
+        self.slot().pointer(pod.field)
+    }
 }
 
 #[derive(Clone, Debug)]
 pub struct PodSpec {
     pub node: NodeId,
     /// JSON pointer of the pod spec inside the object.
-    pub field: String,
+    pub field: &'static str,
     pub containers: Vec<Container>,
     pub references: Vec<Reference>,
 }
 
-/// Where each workload kind keeps its pod spec.
-pub fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
+/// Where each workload kind keeps its pod spec: the path, and its JSON pointer.
+pub fn pod_spec_location(kind: &str) -> Option<(&'static [&'static str], &'static str)> {
     Some(match kind {
-        "Pod" => &["spec"],
+        "Pod" => (&["spec"], "/spec"),
         "Deployment"
         | "StatefulSet"
         | "DaemonSet"
         | "ReplicaSet"
         | "Job"
         | "Rollout"
-        | "ReplicationController" => &["spec", "template", "spec"],
-        "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
+        | "ReplicationController" => (&["spec", "template", "spec"], "/spec/template/spec"),
+        "CronJob" => (
+            &["spec", "jobTemplate", "spec", "template", "spec"],
+            "/spec/jobTemplate/spec/template/spec",
+        ),
         _ => return None,
     })
 }
 
+/// Where each workload kind keeps its pod spec.
+pub fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
+    pod_spec_location(kind).map(|(path, _)| path)
+}
+
 pub fn extract(tree: &Tree, root: NodeId, kind: &str) -> Option<PodSpec> {
-    let path = pod_spec_path(kind)?;
+    let (path, field) = pod_spec_location(kind)?;
     let node = tree.path(root, path)?;
     if !tree.is_map(node) {
         return None;
     }
-    let field = format!("/{}", path.join("/"));
     let mut spec = PodSpec {
         node,
-        field: field.clone(),
+        field,
         containers: Vec::new(),
         references: Vec::new(),
     };
@@ -101,14 +209,13 @@ pub fn extract(tree: &Tree, root: NodeId, kind: &str) -> Option<PodSpec> {
         out: &mut spec.references,
     };
     for (list, init) in [("initContainers", true), ("containers", false)] {
-        for (i, c) in tree
+        for (index, c) in tree
             .get(node, list)
             .map(|l| tree.items(l))
             .unwrap_or(&[])
             .iter()
             .enumerate()
         {
-            let cfield = format!("{field}/{list}/{i}");
             let image_node = tree.get(*c, "image");
             let mut command_line = String::new();
             for key in ["command", "args"] {
@@ -121,21 +228,27 @@ pub fn extract(tree: &Tree, root: NodeId, kind: &str) -> Option<PodSpec> {
                     }
                 }
             }
+            // `trim_end`, in place rather than into a second string.
+            command_line.truncate(command_line.trim_end().len());
+            let name_node = tree.get(*c, "name");
             spec.containers.push(Container {
-                name: tree.get_str(*c, "name").unwrap_or("").to_string(),
-                name_node: tree.get(*c, "name"),
+                name: name_node
+                    .and_then(|n| tree.str(n))
+                    .unwrap_or("")
+                    .to_string(),
+                name_node,
                 init,
+                index,
                 image: image_node
                     .and_then(|n| tree.str(n))
                     .and_then(ImageRef::parse),
                 image_node,
-                field: cfield.clone(),
-                command_line: command_line.trim_end().to_string(),
+                command_line,
             });
-            refs.container(*c, &cfield);
+            refs.container(*c, ContainerSlot { init, index });
         }
     }
-    refs.pod(node, &field);
+    refs.pod(node);
     Some(spec)
 }
 
@@ -150,7 +263,7 @@ impl Refs<'_> {
         kind: RefKind,
         holder: NodeId,
         key: &str,
-        field: String,
+        site: RefSite,
         optional_in: Option<NodeId>,
     ) {
         let Some(node) = self.tree.get(holder, key) else {
@@ -166,141 +279,122 @@ impl Refs<'_> {
             kind,
             name: name.to_string(),
             node,
-            field: format!("{field}/{key}"),
+            site,
             optional,
         });
     }
 
-    fn container(&mut self, c: NodeId, field: &str) {
+    fn container(&mut self, c: NodeId, container: ContainerSlot) {
         let tree = self.tree;
-        for (i, env) in tree
+        for (env, item) in tree
             .get(c, "env")
             .map(|l| tree.items(l))
             .unwrap_or(&[])
             .iter()
             .enumerate()
         {
-            let Some(from) = tree.get(*env, "valueFrom") else {
+            let Some(from) = tree.get(*item, "valueFrom") else {
                 continue;
             };
-            for (key, kind) in [
+            for (source, kind) in [
                 ("secretKeyRef", RefKind::Secret),
                 ("configMapKeyRef", RefKind::ConfigMap),
             ] {
-                if let Some(r) = tree.get(from, key) {
-                    self.add(
-                        kind,
-                        r,
-                        "name",
-                        format!("{field}/env/{i}/valueFrom/{key}"),
-                        Some(r),
-                    );
+                if let Some(r) = tree.get(from, source) {
+                    let site = RefSite::Env {
+                        container,
+                        env,
+                        source,
+                    };
+                    self.add(kind, r, "name", site, Some(r));
                 }
             }
         }
-        for (i, src) in tree
+        for (index, src) in tree
             .get(c, "envFrom")
             .map(|l| tree.items(l))
             .unwrap_or(&[])
             .iter()
             .enumerate()
         {
-            for (key, kind) in [
+            for (source, kind) in [
                 ("secretRef", RefKind::Secret),
                 ("configMapRef", RefKind::ConfigMap),
             ] {
-                if let Some(r) = tree.get(*src, key) {
-                    self.add(
-                        kind,
-                        r,
-                        "name",
-                        format!("{field}/envFrom/{i}/{key}"),
-                        Some(r),
-                    );
+                if let Some(r) = tree.get(*src, source) {
+                    let site = RefSite::EnvFrom {
+                        container,
+                        index,
+                        source,
+                    };
+                    self.add(kind, r, "name", site, Some(r));
                 }
             }
         }
     }
 
-    fn pod(&mut self, spec: NodeId, field: &str) {
+    fn pod(&mut self, spec: NodeId) {
         let tree = self.tree;
         for key in ["serviceAccountName", "serviceAccount"] {
             if tree.get(spec, key).is_some() {
-                self.add(RefKind::ServiceAccount, spec, key, field.to_string(), None);
+                let site = RefSite::ServiceAccount { key };
+                self.add(RefKind::ServiceAccount, spec, key, site, None);
                 break;
             }
         }
-        for (i, s) in tree
+        for (index, s) in tree
             .get(spec, "imagePullSecrets")
             .map(|l| tree.items(l))
             .unwrap_or(&[])
             .iter()
             .enumerate()
         {
-            self.add(
-                RefKind::Secret,
-                *s,
-                "name",
-                format!("{field}/imagePullSecrets/{i}"),
-                None,
-            );
+            let site = RefSite::ImagePullSecret { index };
+            self.add(RefKind::Secret, *s, "name", site, None);
         }
-        for (i, v) in tree
+        for (volume, v) in tree
             .get(spec, "volumes")
             .map(|l| tree.items(l))
             .unwrap_or(&[])
             .iter()
             .enumerate()
         {
-            let vfield = format!("{field}/volumes/{i}");
+            let in_volume = |source, key| RefSite::Volume {
+                volume,
+                source,
+                key,
+            };
             if let Some(s) = tree.get(*v, "secret") {
-                self.add(
-                    RefKind::Secret,
-                    s,
-                    "secretName",
-                    format!("{vfield}/secret"),
-                    Some(s),
-                );
+                let site = in_volume("secret", "secretName");
+                self.add(RefKind::Secret, s, "secretName", site, Some(s));
             }
             if let Some(c) = tree.get(*v, "configMap") {
-                self.add(
-                    RefKind::ConfigMap,
-                    c,
-                    "name",
-                    format!("{vfield}/configMap"),
-                    Some(c),
-                );
+                let site = in_volume("configMap", "name");
+                self.add(RefKind::ConfigMap, c, "name", site, Some(c));
             }
             if let Some(p) = tree.get(*v, "persistentVolumeClaim") {
-                self.add(
-                    RefKind::PersistentVolumeClaim,
-                    p,
-                    "claimName",
-                    format!("{vfield}/persistentVolumeClaim"),
-                    None,
-                );
+                let site = in_volume("persistentVolumeClaim", "claimName");
+                self.add(RefKind::PersistentVolumeClaim, p, "claimName", site, None);
             }
             let sources = tree
                 .path(*v, &["projected", "sources"])
                 .map(|l| tree.items(l))
                 .unwrap_or(&[]);
-            for (j, src) in sources.iter().enumerate() {
-                let sfield = format!("{vfield}/projected/sources/{j}");
+            for (index, src) in sources.iter().enumerate() {
+                let projected = |source| RefSite::Projected {
+                    volume,
+                    index,
+                    source,
+                };
                 if let Some(s) = tree.get(*src, "secret") {
-                    self.add(
-                        RefKind::Secret,
-                        s,
-                        "name",
-                        format!("{sfield}/secret"),
-                        Some(s),
-                    );
+                    self.add(RefKind::Secret, s, "name", projected("secret"), Some(s));
                 }
                 if let Some(c) = tree.get(*src, "configMap") {
                     self.add(
                         RefKind::ConfigMap,
                         c,
                         "name",
-                        format!("{sfield}/configMap"),
+                        projected("configMap"),
                         Some(c),
                     );
                 }
@@ -361,8 +455,25 @@ spec:
         assert!(names.contains(&(RefKind::ConfigMap, "extra", false)));
         let db = spec.references.iter().find(|r| r.name == "db").unwrap();
         assert_eq!(
-            db.field,
+            db.field(&spec),
             "/spec/template/spec/containers/0/env/0/valueFrom/secretKeyRef/name"
+        );
+        let pointers: Vec<String> = spec.references.iter().map(|r| r.field(&spec)).collect();
+        assert_eq!(
+            pointers,
+            [
+                "/spec/template/spec/containers/0/env/0/valueFrom/secretKeyRef/name",
+                "/spec/template/spec/containers/0/envFrom/0/configMapRef/name",
+                "/spec/template/spec/serviceAccountName",
+                "/spec/template/spec/imagePullSecrets/0/name",
+                "/spec/template/spec/volumes/0/secret/secretName",
+                "/spec/template/spec/volumes/1/persistentVolumeClaim/claimName",
+                "/spec/template/spec/volumes/2/projected/sources/0/configMap/name",
+            ]
+        );
+        assert_eq!(
+            spec.containers[0].field(&spec),
+            "/spec/template/spec/initContainers/0"
         );
     }
 }

@@ -3,7 +3,7 @@
 //! Aliases share the anchored node (the tree is a DAG), so an alias never copies data;
 //! the loader bounds how large the expansion would be instead.
 
-use crate::source::Span;
+use crate::source::{FileId, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NodeId(pub u32);
@@ -33,37 +33,49 @@ pub struct Entry {
     pub value: NodeId,
 }
 
-/// Where a scalar's value lives: most values are a slice of the file's text, the rest
-/// (escapes, folded lines) are owned. `u32::MAX` as `tag` means no tag.
-#[derive(Clone, Copy, Debug)]
-enum Kind {
-    Scalar {
-        text: Text,
-        style: ScalarStyle,
-        tag: u32,
-    },
-    Seq {
-        start: u32,
-        len: u32,
-    },
-    Map {
-        start: u32,
-        len: u32,
-    },
-}
+/// What a node is, in the low bits of [`Node::meta`]: a collection, or a scalar and its
+/// style.
+const MAP: u32 = 0;
+const SEQ: u32 = 1;
+const SCALAR: u32 = 2; // + the style's index in `STYLES`
+/// In declaration order, so `style as u32` indexes it.
+const STYLES: [ScalarStyle; 5] = [
+    ScalarStyle::Plain,
+    ScalarStyle::SingleQuoted,
+    ScalarStyle::DoubleQuoted,
+    ScalarStyle::Literal,
+    ScalarStyle::Folded,
+];
+const SHAPE_BITS: u32 = 3;
+const SHAPE_MASK: u32 = (1 << SHAPE_BITS) - 1;
+/// Children a collection may have: the rest of `meta`'s bits.
+pub const MAX_CHILDREN: usize = (u32::MAX >> SHAPE_BITS) as usize;
+/// `Node::first` of a scalar whose value is its source text.
+const SOURCE: u32 = u32::MAX;
 
-#[derive(Clone, Copy, Debug)]
-enum Text {
-    Source { start: u32, end: u32 },
-    Owned(u32),
-}
-
-/// Nodes are small and fixed-size; children live in two shared arenas, so building a
-/// tree allocates per file, not per node.
+/// One node in 16 bytes, as every tree stays alive until the end of the run (the file
+/// id is the tree's, not repeated per node).
 #[derive(Clone, Copy, Debug)]
 struct Node {
-    span: Span,
-    kind: Kind,
+    start: u32,
+    end: u32,
+    /// A collection's first child in `entries`/`items`; a scalar's value in `owned`, or
+    /// `SOURCE` when the value is the span's text (its inside, when quoted).
+    first: u32,
+    /// Shape in the low `SHAPE_BITS`; above them, a collection's child count or a
+    /// scalar's tag index plus one (0: no tag).
+    meta: u32,
+}
+
+const _: () = assert!(std::mem::size_of::<Node>() == 16);
+
+impl Node {
+    fn shape(self) -> u32 {
+        self.meta & SHAPE_MASK
+    }
+    fn payload(self) -> u32 {
+        self.meta >> SHAPE_BITS
+    }
 }
 
 /// How Kubernetes (sigs.k8s.io/yaml, YAML 1.1 rules) reads a plain scalar.
@@ -103,6 +115,10 @@ pub fn resolve_plain(s: &str) -> ScalarType {
         _ => {}
     }
     let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    // Most scalars are words: only something that starts like a number can be one.
+    if !digits.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+        return ScalarType::String;
+    }
     let plain = digits.replace('_', "");
     if let Some(hex) = plain.strip_prefix("0x")
         && !hex.is_empty()
@@ -151,6 +167,7 @@ fn looks_like_float(s: &str) -> bool {
 /// One file's nodes. Documents are roots inside it.
 #[derive(Clone, Debug, Default)]
 pub struct Tree {
+    file: FileId,
     text: std::sync::Arc<str>,
     nodes: Vec<Node>,
     items: Vec<NodeId>,
@@ -159,23 +176,62 @@ pub struct Tree {
     tags: Vec<Box<str>>,
 }
 
+/// The part of a scalar's span that is its value when the value is the source text:
+/// the inside of the quotes for a quoted scalar, all of it otherwise.
+fn value_range(start: u32, end: u32, style: ScalarStyle) -> (u32, u32) {
+    match style {
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted if end >= start + 2 => {
+            (start + 1, end - 1)
+        }
+        _ => (start, end),
+    }
+}
+
 impl Tree {
-    /// An empty tree for `text`, with arenas sized from typical manifests (about one
-    /// node per 12 bytes) so they rarely grow.
-    pub fn new(text: std::sync::Arc<str>) -> Tree {
-        let n = text.len();
+    /// An empty tree for `text` in `file`. The loader builds into one reused tree per
+    /// thread and keeps a [`Tree::take_compact`] copy, so arenas start empty here.
+    pub fn new(file: FileId, text: std::sync::Arc<str>) -> Tree {
         Tree {
-            nodes: Vec::with_capacity(n / 12),
-            entries: Vec::with_capacity(n / 30),
-            items: Vec::with_capacity(n / 120),
+            file,
             text,
             ..Tree::default()
         }
     }
 
+    /// Starts over for another file, keeping the arenas' capacity.
+    pub fn reset(&mut self, file: FileId, text: std::sync::Arc<str>) {
+        self.file = file;
+        self.text = text;
+        self.nodes.clear();
+        self.items.clear();
+        self.entries.clear();
+        self.owned.clear();
+        self.tags.clear();
+    }
+
+    /// This tree with arenas exactly as long as their content (every tree lives until
+    /// the end of the run, so slack would be kept, and growth in place would touch
+    /// fresh pages). `self` is left empty, with its capacity, for the next file.
+    pub fn take_compact(&mut self) -> Tree {
+        let tree = Tree {
+            file: self.file,
+            text: std::mem::take(&mut self.text),
+            nodes: self.nodes.to_vec(),
+            items: self.items.to_vec(),
+            entries: self.entries.to_vec(),
+            // Drain is exact-size, so these copies are too.
+            owned: self.owned.drain(..).collect(),
+            tags: self.tags.drain(..).collect(),
+        };
+        self.nodes.clear();
+        self.items.clear();
+        self.entries.clear();
+        tree
+    }
+
     /// Adds a scalar. saphyr hands every value over as an owned string, but most values
-    /// are the source text itself (or its inside, when quoted): those are stored as a
-    /// range of the file's text instead of a copy.
+    /// are the source text itself (or its inside, when quoted): those need no storage
+    /// beyond the node's span.
     pub fn push_scalar(
         &mut self,
         span: Span,
@@ -183,59 +239,56 @@ impl Tree {
         style: ScalarStyle,
         tag: Option<String>,
     ) -> NodeId {
-        let (start, end) = (span.start as usize, span.end as usize);
-        let inner = match style {
-            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted if end >= start + 2 => {
-                (start + 1, end - 1)
-            }
-            _ => (start, end),
-        };
-        let text = if self.text.get(inner.0..inner.1) == Some(value) {
-            Text::Source {
-                start: inner.0 as u32,
-                end: inner.1 as u32,
-            }
+        let (start, end) = value_range(span.start, span.end, style);
+        let first = if self.text.get(start as usize..end as usize) == Some(value) {
+            SOURCE
         } else {
             self.owned.push(value.into());
-            Text::Owned(self.owned.len() as u32 - 1)
+            self.owned.len() as u32 - 1
         };
+        // Each tag takes at least three bytes of source (files are at most 32 MB), so
+        // the count fits the payload's 29 bits.
         let tag = match tag {
             Some(t) => {
                 self.tags.push(t.into());
-                self.tags.len() as u32 - 1
+                self.tags.len() as u32
             }
-            None => u32::MAX,
+            None => 0,
         };
-        self.push(span, Kind::Scalar { text, style, tag })
+        let shape = SCALAR + style as u32;
+        self.push(span, first, tag, shape)
     }
 
+    /// Adds a sequence; `items.len()` must not exceed [`MAX_CHILDREN`].
     pub fn push_seq(&mut self, span: Span, items: &[NodeId]) -> NodeId {
-        let start = self.items.len() as u32;
+        let first = self.items.len() as u32;
         self.items.extend_from_slice(items);
-        self.push(
-            span,
-            Kind::Seq {
-                start,
-                len: items.len() as u32,
-            },
-        )
+        self.push(span, first, items.len() as u32, SEQ)
     }
 
+    /// Adds a mapping; `entries.len()` must not exceed [`MAX_CHILDREN`].
     pub fn push_map(&mut self, span: Span, entries: &[Entry]) -> NodeId {
-        let start = self.entries.len() as u32;
+        let first = self.entries.len() as u32;
         self.entries.extend_from_slice(entries);
-        self.push(
-            span,
-            Kind::Map {
-                start,
-                len: entries.len() as u32,
-            },
-        )
+        self.push(span, first, entries.len() as u32, MAP)
     }
 
-    fn push(&mut self, span: Span, kind: Kind) -> NodeId {
-        self.nodes.push(Node { span, kind });
+    fn push(&mut self, span: Span, first: u32, payload: u32, shape: u32) -> NodeId {
+        debug_assert!(span.file == self.file && payload as usize <= MAX_CHILDREN);
+        self.nodes.push(Node {
+            start: span.start,
+            end: span.end,
+            first,
+            meta: (payload << SHAPE_BITS) | shape,
+        });
         NodeId(self.nodes.len() as u32 - 1)
+    }
+
+    /// A collection's children as a range of its arena, if the node has `shape`.
+    fn children(&self, id: NodeId, shape: u32) -> Option<std::ops::Range<usize>> {
+        let node = self.nodes[id.0 as usize];
+        (node.shape() == shape)
+            .then(|| node.first as usize..node.first as usize + node.payload() as usize)
     }
 
     pub fn len(&self) -> usize {
@@ -247,21 +300,28 @@ impl Tree {
     }
 
     pub fn span(&self, id: NodeId) -> Span {
-        self.nodes[id.0 as usize].span
+        let node = self.nodes[id.0 as usize];
+        Span {
+            file: self.file,
+            start: node.start,
+            end: node.end,
+        }
     }
 
     pub fn scalar(&self, id: NodeId) -> Option<Scalar<'_>> {
-        match self.nodes[id.0 as usize].kind {
-            Kind::Scalar { text, style, tag } => Some(Scalar {
-                value: match text {
-                    Text::Source { start, end } => &self.text[start as usize..end as usize],
-                    Text::Owned(i) => &self.owned[i as usize],
-                },
-                style,
-                tag: self.tags.get(tag as usize).map(|t| &**t),
-            }),
-            _ => None,
-        }
+        let node = self.nodes[id.0 as usize];
+        let style = *STYLES.get(node.shape().checked_sub(SCALAR)? as usize)?;
+        let value = if node.first == SOURCE {
+            let (start, end) = value_range(node.start, node.end, style);
+            &self.text[start as usize..end as usize]
+        } else {
+            &self.owned[node.first as usize]
+        };
+        let tag = node
+            .payload()
+            .checked_sub(1)
+            .map(|t| &*self.tags[t as usize]);
+        Some(Scalar { value, style, tag })
     }
 
     /// The scalar's value, if this is a scalar that is not null.
@@ -277,25 +337,19 @@ impl Tree {
     }
 
     pub fn entries(&self, id: NodeId) -> &[Entry] {
-        match self.nodes[id.0 as usize].kind {
-            Kind::Map { start, len } => &self.entries[start as usize..(start + len) as usize],
-            _ => &[],
-        }
+        self.children(id, MAP).map_or(&[], |r| &self.entries[r])
     }
 
     pub fn items(&self, id: NodeId) -> &[NodeId] {
-        match self.nodes[id.0 as usize].kind {
-            Kind::Seq { start, len } => &self.items[start as usize..(start + len) as usize],
-            _ => &[],
-        }
+        self.children(id, SEQ).map_or(&[], |r| &self.items[r])
     }
 
     pub fn is_map(&self, id: NodeId) -> bool {
-        matches!(self.nodes[id.0 as usize].kind, Kind::Map { .. })
+        self.nodes[id.0 as usize].shape() == MAP
     }
 
     pub fn is_seq(&self, id: NodeId) -> bool {
-        matches!(self.nodes[id.0 as usize].kind, Kind::Seq { .. })
+        self.nodes[id.0 as usize].shape() == SEQ
     }
 
     /// The entry whose key is the string `key`.

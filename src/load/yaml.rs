@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use saphyr_parser::{Event, Parser, ScalarStyle as SaphyrStyle, Span as SaphyrSpan};
 
-use super::tree::{Entry, NodeId, ScalarStyle, Tree};
+use super::tree::{Entry, MAX_CHILDREN, NodeId, ScalarStyle, Tree};
 use crate::source::{FileId, Span};
 
 /// Limits that keep a hostile file from exhausting time or memory.
@@ -74,11 +74,14 @@ impl<'a> Offsets<'a> {
     }
 }
 
-/// The builder's working buffers, kept per thread and reused from file to file.
+/// The builder's working buffers, kept per thread and reused from file to file. The
+/// tree is built here too and copied out at its exact size.
 #[derive(Default)]
 struct Buffers {
+    tree: Tree,
     stack: Vec<Frame>,
     scratch: Vec<NodeId>,
+    entries: Vec<Entry>,
     anchors: HashMap<usize, NodeId>,
     sizes: Vec<u32>,
 }
@@ -92,6 +95,7 @@ pub fn parse(file: FileId, text: &Arc<str>, bounds: Bounds) -> Parsed {
     let parsed = parse_with(file, text, bounds, &mut buffers);
     buffers.stack.clear();
     buffers.scratch.clear();
+    buffers.entries.clear();
     buffers.anchors.clear();
     buffers.sizes.clear();
     BUFFERS.with(|b| *b.borrow_mut() = buffers);
@@ -100,15 +104,14 @@ pub fn parse(file: FileId, text: &Arc<str>, bounds: Bounds) -> Parsed {
 
 fn parse_with(file: FileId, text: &Arc<str>, bounds: Bounds, buffers: &mut Buffers) -> Parsed {
     let offsets = Offsets::new(text);
-    let mut out = Parsed {
-        tree: Tree::new(text.clone()),
-        ..Parsed::default()
-    };
+    let mut out = Parsed::default();
+    buffers.tree.reset(file, text.clone());
     let mut builder = Builder {
         file,
-        tree: &mut out.tree,
+        tree: &mut buffers.tree,
         stack: &mut buffers.stack,
         scratch: &mut buffers.scratch,
+        entries: &mut buffers.entries,
         anchors: &mut buffers.anchors,
         sizes: &mut buffers.sizes,
         offsets: &offsets,
@@ -154,6 +157,7 @@ fn parse_with(file: FileId, text: &Arc<str>, bounds: Bounds, buffers: &mut Buffe
             break;
         }
     }
+    out.tree = buffers.tree.take_compact();
     out
 }
 
@@ -163,6 +167,8 @@ struct Builder<'t, 'o> {
     stack: &'t mut Vec<Frame>,
     /// Children of every open collection, innermost last.
     scratch: &'t mut Vec<NodeId>,
+    /// A mapping's entries while it is built.
+    entries: &'t mut Vec<Entry>,
     anchors: &'t mut HashMap<usize, NodeId>,
     /// Expanded size (nodes, counting alias targets in full) of every node, by id.
     sizes: &'t mut Vec<u32>,
@@ -232,19 +238,23 @@ impl Builder<'_, '_> {
                 let size = children
                     .iter()
                     .fold(1u32, |acc, c| acc.saturating_add(self.sizes[c.0 as usize]));
+                // Checked before the node is built (`attach` would say the same), as it
+                // also keeps child counts within what a node holds.
+                self.check_size(size)?;
                 let end = span.end.index().max(frame.start);
                 let span = self.span(frame.start, end);
                 let id = if frame.map {
-                    let entries: Vec<Entry> = children
-                        .chunks_exact(2)
-                        .map(|pair| Entry {
+                    self.entries.clear();
+                    self.entries
+                        .extend(children.chunks_exact(2).map(|pair| Entry {
                             key: pair[0],
                             value: pair[1],
-                        })
-                        .collect();
-                    let entries = self.apply_merge_keys(entries);
-                    self.tree.push_map(span, &entries)
+                        }));
+                    apply_merge_keys(self.tree, self.entries);
+                    Self::check_children(self.entries.len())?;
+                    self.tree.push_map(span, self.entries)
                 } else {
+                    Self::check_children(children.len())?;
                     self.tree.push_seq(span, children)
                 };
                 self.scratch.truncate(frame.first);
@@ -262,13 +272,28 @@ impl Builder<'_, '_> {
         }
     }
 
-    fn attach(&mut self, id: NodeId) -> Result<(), ParseError> {
-        if u64::from(self.sizes[id.0 as usize]) > self.bounds.max_alias_expansion {
+    fn check_size(&self, size: u32) -> Result<(), ParseError> {
+        if u64::from(size) > self.bounds.max_alias_expansion {
             return Err(Self::error(format!(
                 "aliases expand to more than {} nodes (an alias bomb?)",
                 self.bounds.max_alias_expansion
             )));
         }
+        Ok(())
+    }
+
+    /// Only reachable with a raised `max_alias_expansion`: the size check comes first.
+    fn check_children(len: usize) -> Result<(), ParseError> {
+        if len > MAX_CHILDREN {
+            return Err(Self::error(format!(
+                "a collection has more than {MAX_CHILDREN} children"
+            )));
+        }
+        Ok(())
+    }
+
+    fn attach(&mut self, id: NodeId) -> Result<(), ParseError> {
+        self.check_size(self.sizes[id.0 as usize])?;
         if self.stack.is_empty() {
             self.doc_root = Some(id);
         } else {
@@ -276,36 +301,35 @@ impl Builder<'_, '_> {
         }
         Ok(())
     }
+}
 
-    /// `<<: *base` and `<<: [*a, *b]`: explicit keys win, then earlier merged maps.
-    fn apply_merge_keys(&self, entries: Vec<Entry>) -> Vec<Entry> {
-        let is_merge = |e: &Entry| {
-            self.tree
-                .scalar(e.key)
-                .is_some_and(|s| s.style == ScalarStyle::Plain && s.value == "<<")
+/// `<<: *base` and `<<: [*a, *b]`: explicit keys win, then earlier merged maps.
+fn apply_merge_keys(tree: &Tree, entries: &mut Vec<Entry>) {
+    let is_merge = |e: &Entry| {
+        tree.scalar(e.key)
+            .is_some_and(|s| s.style == ScalarStyle::Plain && s.value == "<<")
+    };
+    if !entries.iter().any(is_merge) {
+        return;
+    }
+    let (merges, mut out): (Vec<Entry>, Vec<Entry>) = entries.drain(..).partition(is_merge);
+    let key_of = |e: &Entry| tree.scalar(e.key).map(|s| s.value);
+    for merge in merges {
+        let sources: Vec<NodeId> = if tree.is_seq(merge.value) {
+            tree.items(merge.value).to_vec()
+        } else {
+            vec![merge.value]
         };
-        if !entries.iter().any(is_merge) {
-            return entries;
-        }
-        let (merges, mut out): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(is_merge);
-        let key_of = |e: &Entry| self.tree.scalar(e.key).map(|s| s.value);
-        for merge in merges {
-            let sources: Vec<NodeId> = if self.tree.is_seq(merge.value) {
-                self.tree.items(merge.value).to_vec()
-            } else {
-                vec![merge.value]
-            };
-            for source in sources {
-                for inherited in self.tree.entries(source) {
-                    let k = key_of(inherited);
-                    if !out.iter().any(|e| key_of(e) == k) {
-                        out.push(*inherited);
-                    }
+        for source in sources {
+            for inherited in tree.entries(source) {
+                let k = key_of(inherited);
+                if !out.iter().any(|e| key_of(e) == k) {
+                    out.push(*inherited);
                 }
             }
         }
-        out
     }
+    *entries = out;
 }
 
 #[cfg(test)]
@@ -327,6 +351,39 @@ mod tests {
         assert_eq!(&text[p.tree.span(b).range()], "x");
         let a = p.tree.get(root, "a").unwrap();
         assert_eq!(&text[p.tree.span(a).range()], "\"é\"");
+    }
+
+    #[test]
+    fn scalars_keep_style_tag_and_value() {
+        let text = "a: 'x'\nb: \"y\\n\"\nc: !!str 5\nd: |\n  lit\ne: ''\nf: [1, {g: h}]\n";
+        // Not file 0: spans take their file from the tree.
+        let p = parse(FileId(7), &Arc::from(text), Bounds::default());
+        let root = p.documents[0].unwrap();
+        let scalar = |k: &str| p.tree.scalar(p.tree.get(root, k).unwrap()).unwrap();
+        let (a, b, c, d, e) = (
+            scalar("a"),
+            scalar("b"),
+            scalar("c"),
+            scalar("d"),
+            scalar("e"),
+        );
+        assert_eq!(
+            (a.value, a.style, a.tag),
+            ("x", ScalarStyle::SingleQuoted, None)
+        );
+        assert_eq!((b.value, b.style), ("y\n", ScalarStyle::DoubleQuoted));
+        assert_eq!((c.value, c.style), ("5", ScalarStyle::Plain));
+        assert!(c.tag.is_some_and(|t| t.ends_with("str")));
+        assert_eq!((d.value, d.style), ("lit\n", ScalarStyle::Literal));
+        assert_eq!((e.value, e.style), ("", ScalarStyle::SingleQuoted));
+        let f = p.tree.get(root, "f").unwrap();
+        assert!(p.tree.is_seq(f) && !p.tree.is_map(f) && p.tree.entries(f).is_empty());
+        assert_eq!(&text[p.tree.span(f).range()], "[1, {g: h}]");
+        assert_eq!(p.tree.span(f).file, FileId(7));
+        let g = p.tree.items(f)[1];
+        assert!(p.tree.is_map(g) && p.tree.items(g).is_empty());
+        assert_eq!(p.tree.get_str(g, "g"), Some("h"));
+        assert_eq!(p.tree.int(p.tree.items(f)[0]), Some(1));
     }
 
     #[test]

@@ -15,14 +15,10 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
-    let mut seen = HashMap::new();
+    // Sized once: rehashing as it grows would cost more than the lookups.
+    let mut seen = HashMap::with_capacity(graph.resources.len());
     for r in graph.resources.iter().filter(|r| !r.generate_name) {
-        let key = (
-            r.group(),
-            r.kind.as_str(),
-            r.namespace.as_str(),
-            r.name.as_str(),
-        );
+        let key = (r.group(), r.kind, r.namespace, r.name);
         let Some(first) = seen.get(&key).copied() else {
             seen.insert(key, r);
             continue;

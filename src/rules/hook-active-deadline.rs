@@ -14,7 +14,7 @@ pub const RULE: Rule = Rule {
 
 fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
     for r in &graph.resources {
-        if !r.hook.is_hook() || r.hook.skip || !matches!(r.kind.as_str(), "Job" | "Pod") {
+        if !r.hook.is_hook() || r.hook.skip || !matches!(r.kind, "Job" | "Pod") {
             continue;
         }
         let tree = graph.tree(r);

@@ -24,7 +24,7 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
         };
         for reference in pod.references.iter().filter(|x| !x.optional) {
             let producers: Vec<_> = graph
-                .producers(reference.kind, &reference.name, &consumer.namespace)
+                .producers(reference.kind, &reference.name, consumer.namespace)
                 .filter_map(|p| p.first_applied().map(|k| (p, k)))
                 .collect();
             let Some((producer, ready)) = producers.iter().min_by(|a, b| a.1.cmp(&b.1)) else {
@@ -55,7 +55,7 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
             };
             out.push(
                 graph
-                    .finding(&RULE, consumer, reference.node, &reference.field, format!(
+                    .finding(&RULE, consumer, reference.node, &reference.field(pod), format!(
                         "{what} {} ({}) uses {} `{}`{made}, which this sync creates {later}: on a first sync, or when it changes, the pod cannot start and Argo CD waits on it",
                         consumer.describe(), when(&start), reference.kind.name(), reference.name
                     ))

@@ -17,7 +17,7 @@ pub const RULE: Rule = Rule {
 
 fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
     for hook in &graph.resources {
-        let Some(kind) = RefKind::from_kind(&hook.kind)
+        let Some(kind) = RefKind::from_kind(hook.kind)
             .filter(|k| matches!(k, RefKind::Secret | RefKind::ConfigMap))
         else {
             continue;

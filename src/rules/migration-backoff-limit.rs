@@ -18,7 +18,7 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
         if r.hook.dropped() || r.hook.skip {
             continue;
         }
-        let job_spec: &[&str] = match r.kind.as_str() {
+        let job_spec: &[&str] = match r.kind {
             "Job" => &["spec"],
             "CronJob" => &["spec", "jobTemplate", "spec"],
             _ => continue,

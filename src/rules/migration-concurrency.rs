@@ -41,7 +41,7 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
         if jobs.len() < 2 {
             continue;
         }
-        jobs.sort_by(|a, b| a.name.cmp(&b.name));
+        jobs.sort_by(|a, b| a.name.cmp(b.name));
         let first = jobs[0];
         for r in &jobs[1..] {
             out.push(

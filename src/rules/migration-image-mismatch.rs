@@ -61,7 +61,7 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             let first_image = first_c.image.as_ref().unwrap();
-            let mut d = graph.finding(&RULE, r, image_node, &format!("{}/image", c.field), format!(
+            let mut d = graph.finding(&RULE, r, image_node, &format!("{}/image", c.field(pod)), format!(
                 "migration {} runs {} at `{}` but {} runs it at `{}`: the schema is migrated for a different version of the code than the one rolling out",
                 r.describe(), image.name(), image.version(), first_r.describe(), first_image.version()
             )).with_help("Use one image version for the migration and the app (set both from the same value, e.g. Kustomize `images:` or one Helm value).")

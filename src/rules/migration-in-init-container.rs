@@ -34,7 +34,7 @@ fn check(graph: &AppGraph, ctx: &Context, out: &mut Vec<Diagnostic>) {
             };
             let at = c.name_node.unwrap_or(pod.node);
             let mut d = graph
-                .finding(&RULE, r, at, &format!("{}/name", c.field), format!(
+                .finding(&RULE, r, at, &format!("{}/name", c.field(pod)), format!(
                     "{} runs a migration in init container `{}` ({}) {how}: every new pod runs it, concurrently, during a rollout",
                     r.describe(), c.name, reason.describe()
                 ))

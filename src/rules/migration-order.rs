@@ -24,7 +24,7 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
     for m in graph
         .resources
         .iter()
-        .filter(|r| r.migration.is_some() && matches!(r.kind.as_str(), "Job" | "Pod"))
+        .filter(|r| r.migration.is_some() && matches!(r.kind, "Job" | "Pod"))
     {
         let phases = m.sync_phases();
         if phases.is_empty() || phases.contains(&Phase::PreSync) {

@@ -45,7 +45,7 @@ use crate::load::Loaded;
 pub struct Context<'a> {
     pub loaded: &'a Loaded,
     pub config: &'a Config,
-    pub repo: &'a RepoIndex,
+    pub repo: &'a RepoIndex<'a>,
     pub patterns: &'a Patterns,
 }
 

@@ -34,10 +34,10 @@ fn check(graph: &AppGraph, ctx: &Context, out: &mut Vec<Diagnostic>) {
             if builtin(x.kind, &x.name)
                 || external.contains(&x.name)
                 || graph
-                    .producers(x.kind, &x.name, &r.namespace)
+                    .producers(x.kind, &x.name, r.namespace)
                     .next()
                     .is_some()
-                || ctx.repo.produced.contains(&(x.kind, x.name.clone()))
+                || ctx.repo.produced.contains(&(x.kind, x.name.as_str()))
             {
                 continue;
             }
@@ -48,7 +48,7 @@ fn check(graph: &AppGraph, ctx: &Context, out: &mut Vec<Diagnostic>) {
             };
             out.push(
                 graph
-                    .finding(&RULE, r, x.node, &x.field, format!(
+                    .finding(&RULE, r, x.node, &x.field(pod), format!(
                         "{} uses {} `{}`, but nothing in app `{}` or in this repository creates it: unless it already exists in the cluster, {effect}",
                         r.describe(), x.kind.name(), x.name, graph.app.name
                     ))
