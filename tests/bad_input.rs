@@ -516,20 +516,8 @@ fn invalid_config_file() {
     for (text, place) in cases {
         let repo = new_repo("bad-config");
         repo.write(".synclint.yaml", text.as_bytes());
-        let out = repo.check();
-        out.check(&[2]);
-        assert_eq!(out.stdout, "", "{text:?}");
-        assert_eq!(out.stderr.lines().count(), 1, "{text:?}: {}", out.stderr);
-        assert!(
-            out.stderr.starts_with("synclint: error: "),
-            "{text:?}: {}",
-            out.stderr
-        );
-        assert!(
-            out.stderr.contains(place),
-            "{text:?}: expected {place} in {}",
-            out.stderr
-        );
+        repo.check()
+            .assert_one_line_error(&format!("{text:?}"), place);
     }
 }
 

@@ -1111,19 +1111,7 @@ fn config_errors_name_the_place() {
         let repo = small_repo("config-error");
         repo.write(".synclint.yaml", text);
         let out = run_in(repo.path(), &["check", "."], None);
-        out.expect(2);
-        assert_eq!(out.stdout, "", "{text:?}");
-        assert_eq!(out.stderr.lines().count(), 1, "{text:?}: {}", out.stderr);
-        assert!(
-            out.stderr.starts_with("synclint: error: "),
-            "{text:?}: {}",
-            out.stderr
-        );
-        assert!(
-            out.stderr.contains(place),
-            "{text:?}: expected {place} in {}",
-            out.stderr
-        );
+        out.assert_one_line_error(&format!("{text:?}"), place);
         assert!(
             out.stderr.contains(word),
             "{text:?}: expected {word} in {}",

@@ -24,6 +24,25 @@ pub struct Output {
 }
 
 impl Output {
+    /// A usage or config error: exit 2, nothing on stdout, one `synclint: error:` line on
+    /// stderr that mentions `place`.
+    #[allow(dead_code)]
+    pub fn assert_one_line_error(&self, context: &str, place: &str) {
+        assert_eq!(self.code, Some(2), "{context}: {}", self.stderr);
+        assert_eq!(self.stdout, "", "{context}");
+        assert_eq!(self.stderr.lines().count(), 1, "{context}: {}", self.stderr);
+        assert!(
+            self.stderr.starts_with("synclint: error: "),
+            "{context}: {}",
+            self.stderr
+        );
+        assert!(
+            self.stderr.contains(place),
+            "{context}: expected {place} in {}",
+            self.stderr
+        );
+    }
+
     #[allow(dead_code)]
     pub fn code(&self) -> i32 {
         self.code
