@@ -72,6 +72,20 @@ impl Loaded {
             .map(|id| &self.files[id.0 as usize])
     }
 
+    /// The file at repository-relative path `rel`, if it was discovered.
+    pub fn find(&self, rel: &str) -> Option<FileId> {
+        let i = self
+            .by_path
+            .binary_search_by(|id| self.files[id.0 as usize].rel.as_str().cmp(rel))
+            .ok()?;
+        Some(self.by_path[i])
+    }
+
+    /// Whether `dir` holds any discovered file.
+    pub fn is_dir(&self, dir: &str) -> bool {
+        self.subtree(dir).next().is_some()
+    }
+
     pub fn objects(&self) -> impl Iterator<Item = &Object> {
         self.files.iter().flat_map(|f| f.objects.iter())
     }
@@ -146,7 +160,7 @@ pub fn load(
     loaded
 }
 
-fn parses_as_yaml(kind: FileKind) -> bool {
+pub fn parses_as_yaml(kind: FileKind) -> bool {
     matches!(
         kind,
         FileKind::Manifest | FileKind::Kustomization | FileKind::ArgocdSource | FileKind::Config

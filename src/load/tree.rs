@@ -174,6 +174,11 @@ pub struct Tree {
     entries: Vec<Entry>,
     owned: Vec<Box<str>>,
     tags: Vec<Box<str>>,
+    /// A rendered tree's nodes come from many files (a Kustomize base and its patches, a
+    /// Helm template): the file of each node, by `NodeId`. Empty for a parsed file's tree,
+    /// whose nodes are all in `file`.
+    node_files: Vec<FileId>,
+    rendered: bool,
 }
 
 /// The part of a scalar's span that is its value when the value is the source text:
@@ -196,6 +201,22 @@ impl Tree {
             text,
             ..Tree::default()
         }
+    }
+
+    /// An empty rendered tree: each node keeps the file of the span it is pushed with,
+    /// so a rendered object's fields point at the files they came from. `file` is the
+    /// rendered output's own (virtual) file.
+    pub fn rendered(file: FileId) -> Tree {
+        Tree {
+            file,
+            rendered: true,
+            ..Tree::default()
+        }
+    }
+
+    /// The file whose objects this tree holds (for a rendered tree, the virtual file).
+    pub fn file(&self) -> FileId {
+        self.file
     }
 
     /// Starts over for another file, keeping the arenas' capacity.
@@ -222,6 +243,8 @@ impl Tree {
             // Drain is exact-size, so these copies are too.
             owned: self.owned.drain(..).collect(),
             tags: self.tags.drain(..).collect(),
+            node_files: std::mem::take(&mut self.node_files),
+            rendered: self.rendered,
         };
         self.nodes.clear();
         self.items.clear();
@@ -240,7 +263,9 @@ impl Tree {
         tag: Option<String>,
     ) -> NodeId {
         let (start, end) = value_range(span.start, span.end, style);
-        let first = if self.text.get(start as usize..end as usize) == Some(value) {
+        // A rendered tree's spans are in other files: its values are always stored.
+        let first = if !self.rendered && self.text.get(start as usize..end as usize) == Some(value)
+        {
             SOURCE
         } else {
             self.owned.push(value.into());
@@ -274,7 +299,12 @@ impl Tree {
     }
 
     fn push(&mut self, span: Span, first: u32, payload: u32, shape: u32) -> NodeId {
-        debug_assert!(span.file == self.file && payload as usize <= MAX_CHILDREN);
+        debug_assert!(
+            (self.rendered || span.file == self.file) && payload as usize <= MAX_CHILDREN
+        );
+        if self.rendered {
+            self.node_files.push(span.file);
+        }
         self.nodes.push(Node {
             start: span.start,
             end: span.end,
@@ -302,7 +332,10 @@ impl Tree {
     pub fn span(&self, id: NodeId) -> Span {
         let node = self.nodes[id.0 as usize];
         Span {
-            file: self.file,
+            file: match self.node_files.get(id.0 as usize) {
+                Some(file) => *file,
+                None => self.file,
+            },
             start: node.start,
             end: node.end,
         }

@@ -3,6 +3,10 @@
 //! Directory sources are rendered here; Kustomize, Helm and plugin sources are
 //! recognised (as Argo CD decides) but not rendered yet, and say so.
 
+pub mod files;
+pub mod kustomize;
+pub mod value;
+
 use globset::{GlobBuilder, GlobMatcher};
 
 use crate::discover::FileKind;
