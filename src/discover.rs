@@ -22,6 +22,12 @@ pub enum FileKind {
     /// `.synclint.yaml`.
     Config,
     Sql,
+    /// A file read during rendering that the walk does not classify (a Kustomize
+    /// generator's `.env` or `.properties`).
+    Other,
+    /// The objects one source rendered (Kustomize, Helm, an ApplicationSet): a virtual
+    /// file whose tree points back at the files each field came from.
+    Rendered,
 }
 
 #[derive(Clone, Debug)]

@@ -32,6 +32,10 @@ pub struct Options {
     pub only_files: Option<Vec<String>>,
     /// Prefix for displayed paths (the root relative to the working directory).
     pub display_prefix: String,
+    /// The Helm binary (`--helm`); `None`: `helm` on PATH.
+    pub helm: Option<PathBuf>,
+    /// `--base`: the previous release's revision.
+    pub base: Option<String>,
 }
 
 #[derive(Debug)]
@@ -103,12 +107,13 @@ pub fn lint(options: &Options) -> Result<Outcome, Error> {
     let mut loaded = load::load(&discovery, &options.overrides, &options.display_prefix);
     timer.stage("load");
     let identity = RepoIdentity::new(&options.root, &config);
-    // The repository index does not depend on the apps: build both at once.
-    let (apps, repo) = rayon::join(
-        || apps::resolve(&loaded, &identity),
-        || RepoIndex::build(&loaded),
-    );
-    timer.stage("apps");
+    let mut settings = apps::Settings::new(&identity, &options.root);
+    if let Some(helm) = &options.helm {
+        settings.helm.binary = Some(helm.clone());
+    }
+    let apps = apps::resolve(&mut loaded, &settings);
+    timer.stage("apps and rendering");
+    let repo = RepoIndex::build(&loaded);
     let patterns = Patterns {
         commands: config.migration_commands.clone(),
         names: config.migration_names.clone(),

@@ -99,6 +99,13 @@ struct Check {
     /// Write the fingerprints of all current findings to FILE and exit 0.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+    /// The Helm binary that renders charts [default: `helm` on PATH].
+    #[arg(long, value_name = "PATH", env = "SYNCLINT_HELM")]
+    helm: Option<PathBuf>,
+    /// The revision of the previous release, for release-aware rules [default: the pull
+    /// request's base in CI, HEAD with uncommitted changes, else HEAD~1].
+    #[arg(long, value_name = "REV")]
+    base: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -127,6 +134,8 @@ fn main() -> ExitCode {
             quiet: c.quiet,
             baseline: c.baseline,
             write_baseline: c.write_baseline,
+            helm: c.helm,
+            base: c.base,
         }),
         Command::Rules { format } => {
             print!("{}", run::list_rules(matches!(format, RulesFormat::Json)));

@@ -45,6 +45,8 @@ pub struct CheckArgs {
     pub quiet: bool,
     pub baseline: Option<PathBuf>,
     pub write_baseline: Option<PathBuf>,
+    pub helm: Option<PathBuf>,
+    pub base: Option<String>,
 }
 
 /// A one-line error for stderr, and exit code 2.
@@ -155,6 +157,8 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
         overrides,
         only_files,
         display_prefix: display_prefix(&root),
+        helm: args.helm.clone(),
+        base: args.base.clone(),
     };
     let mut outcome = lint::lint(&options).map_err(|e| Failure(e.to_string()))?;
     if let Some(path) = &args.baseline {

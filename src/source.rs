@@ -146,6 +146,11 @@ impl SourceMap {
         debug_assert_eq!(file.id.0 as usize, self.files.len());
         self.files.push(file);
     }
+    /// Replaces a file (with the same id): its text, read later than the walk.
+    pub fn replace(&mut self, file: Arc<SourceFile>) {
+        let i = file.id.0 as usize;
+        self.files[i] = file;
+    }
     pub fn next_id(&self) -> FileId {
         FileId(self.files.len() as u32)
     }

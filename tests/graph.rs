@@ -15,8 +15,8 @@ use synclint::load::load;
 #[test]
 fn apply_order_is_phase_then_wave_then_kind_then_name() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/repos/shop");
-    let loaded = load(&discover(&root), &HashMap::new(), "");
-    let resolved = apps::resolve(&loaded, &RepoIdentity::new(&root, &Config::default()));
+    let mut loaded = load(&discover(&root), &HashMap::new(), "");
+    let resolved = apps::resolve(&mut loaded, &apps::Settings::new(&RepoIdentity::new(&root, &Config::default()), &root));
     let orders = resolved.apps.iter().find(|a| a.name == "orders").unwrap();
     let graph = AppGraph::build(orders, &loaded, &Patterns::default());
 

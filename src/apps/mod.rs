@@ -1,20 +1,28 @@
-//! apps: which Argo CD Application syncs which objects. Applications with directory
-//! sources in this repository are resolved through `render`; every manifest no
-//! Application covers joins an implicit app (its Kustomize root, or its directory).
+//! apps: which Argo CD Application syncs which objects. Each Application's sources are
+//! rendered (directory, Kustomize, Helm); Applications that rendering produces (an
+//! app-of-apps chart) are resolved in the next round. Every manifest no Application
+//! covers joins an implicit app: its Kustomize root, rendered, or its directory.
 
+mod implicit;
+pub mod rendered;
 pub mod repo_url;
 mod source;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::discover::{FileKind, parent};
+use crate::diagnostic::Diagnostic;
 use crate::load::tree::NodeId;
 use crate::load::{Loaded, Object};
+use crate::render::files::{Contents, ReadDuringRendering, Workspace};
+use crate::render::helm_source::HelmConfig;
 use crate::source::FileId;
+pub use source::{is_namespaced, normalize_path};
+use source::Draft;
 
 /// One object of an app, with the namespace Argo CD would apply it in.
 #[derive(Clone, Debug)]
@@ -30,25 +38,24 @@ pub struct Member {
 /// One shared copy of each namespace name: most objects of an app are in its
 /// destination namespace, so members share a name instead of each copying it.
 #[derive(Default)]
-struct Namespaces<'l> {
-    by_name: HashMap<&'l str, Arc<str>>,
+struct Namespaces {
+    by_name: HashMap<String, Arc<str>>,
 }
 
-impl<'l> Namespaces<'l> {
-    fn get(&mut self, name: &'l str) -> Arc<str> {
-        self.by_name
-            .entry(name)
-            .or_insert_with(|| Arc::from(name))
-            .clone()
+impl Namespaces {
+    fn get(&mut self, name: &str) -> Arc<str> {
+        if let Some(ns) = self.by_name.get(name) {
+            return ns.clone();
+        }
+        let ns: Arc<str> = Arc::from(name);
+        self.by_name.insert(name.to_string(), ns.clone());
+        ns
     }
 }
 
-/// Which files some Application's sources cover, indexed by `FileId`.
-type Covered = Vec<bool>;
-
 #[derive(Clone, Debug)]
 pub enum Origin {
-    /// An Argo CD `Application` object.
+    /// An Argo CD `Application` object (in a file, or rendered).
     Application { file: FileId, root: NodeId },
     /// Manifests outside any Application: a directory or a Kustomize root.
     Implicit { dir: String },
@@ -93,44 +100,194 @@ impl RepoIdentity {
     }
 }
 
-pub fn resolve(loaded: &Loaded, identity: &RepoIdentity) -> Apps {
-    // Sized once: growing these lists step by step would touch fresh memory at each
-    // step, and first touches of memory are a large part of this stage's time.
-    let count = |kind: &str| loaded.objects().filter(|o| is_argo(o, kind)).count();
-    let applications = count("Application");
-    let application_sets = count("ApplicationSet");
-    let mut out = Apps {
-        apps: Vec::with_capacity(applications),
-        // Room for one finding per Application (a source it cannot render) or set.
-        diagnostics: Vec::with_capacity(applications + application_sets),
-        external_sources: 0,
-    };
-    let mut covered: Covered = vec![false; loaded.files.len()];
+/// What resolving apps needs besides the loaded files.
+pub struct Settings<'s> {
+    pub identity: &'s RepoIdentity,
+    /// Where renderers read files the loader did not (generator inputs, templates).
+    pub contents: Contents,
+    pub helm: HelmConfig,
+}
+
+impl<'s> Settings<'s> {
+    /// Settings for the checkout at `root`.
+    pub fn new(identity: &'s RepoIdentity, root: &Path) -> Settings<'s> {
+        Settings {
+            identity,
+            contents: Contents::Disk(root.to_path_buf()),
+            helm: HelmConfig::default(),
+        }
+    }
+}
+
+/// Rounds of app-of-apps rendering before giving up (a chart that renders itself).
+const MAX_ROUNDS: usize = 10;
+
+/// Resolves every app; rendered outputs are added to `loaded` as virtual files.
+pub fn resolve(loaded: &mut Loaded, settings: &Settings) -> Apps {
+    let mut out = Apps::default();
+    let mut covered: Vec<bool> = vec![false; loaded.files.len()];
     let mut namespaces = Namespaces::default();
-    for file in &loaded.files {
+    let mut seen: HashSet<(String, String)> = HashSet::new();
+    let mut round: Vec<(FileId, usize)> = applications_in(loaded, 0, &mut seen);
+    let mut implicit_done = false;
+    for _ in 0..MAX_ROUNDS {
+        let first_new = loaded.files.len();
+        let (drafts, touched) = if !round.is_empty() {
+            let ws = Workspace::new(loaded, settings.contents.clone());
+            let drafts: Vec<Draft> = round
+                .par_iter()
+                .map(|(file, index)| source::application(&ws, settings, *file, *index))
+                .collect();
+            let read = ws.finish();
+            finish_round(loaded, read, drafts)
+        } else if !implicit_done {
+            implicit_done = true;
+            let jobs = implicit::roots(loaded, &covered);
+            let ws = Workspace::new(loaded, settings.contents.clone());
+            let drafts: Vec<Draft> = jobs
+                .par_iter()
+                .map(|job| implicit::render(&ws, settings, job))
+                .collect();
+            let read = ws.finish();
+            finish_round(loaded, read, drafts)
+        } else {
+            break;
+        };
+        covered.resize(loaded.files.len(), false);
+        for id in touched {
+            covered[id.0 as usize] = true;
+        }
+        for draft in drafts {
+            for id in &draft.covered {
+                covered[id.0 as usize] = true;
+            }
+            out.diagnostics.extend(draft.diagnostics);
+            out.external_sources += draft.external_sources;
+            out.apps.push(draft.app);
+        }
+        round = applications_in(loaded, first_new, &mut seen);
+    }
+    implicit::directories(loaded, &covered, &mut namespaces, &mut out);
+    for (file, index) in applicationsets(loaded) {
+        out.diagnostics
+            .push(source_applicationset_not_expanded(loaded, file, index));
+    }
+    out
+}
+
+/// Adds a round's files and outputs to `loaded`, then gives each draft its members.
+fn finish_round(
+    loaded: &mut Loaded,
+    mut read: ReadDuringRendering,
+    mut drafts: Vec<Draft>,
+) -> (Vec<Draft>, Vec<FileId>) {
+    let touched = std::mem::take(&mut read.touched);
+    let mut outputs = Vec::new();
+    let mut layout: Vec<Vec<(usize, FileId)>> = Vec::with_capacity(drafts.len());
+    for draft in &mut drafts {
+        let mut mine = Vec::new();
+        for (source, output) in draft.outputs.drain(..) {
+            mine.push((source, output.id));
+            outputs.push(output);
+        }
+        layout.push(mine);
+    }
+    rendered::append(loaded, read, outputs);
+    let mut namespaces = Namespaces::default();
+    for (draft, outputs) in drafts.iter_mut().zip(layout) {
+        let mut objects: Vec<(usize, FileId, usize)> = std::mem::take(&mut draft.files);
+        for (source, id) in outputs {
+            draft.covered.push(id);
+            for i in 0..loaded.file(id).objects.len() {
+                objects.push((source, id, i));
+            }
+        }
+        draft.app.members = members(
+            loaded,
+            &objects,
+            &draft.destination_namespace,
+            &mut namespaces,
+        );
+    }
+    (drafts, touched)
+}
+
+/// Members with Argo CD's namespaces; when two sources of a multi-source app render the
+/// same object, the last source wins (argocd-semantics.md §4 "Multiple sources").
+fn members(
+    loaded: &Loaded,
+    objects: &[(usize, FileId, usize)],
+    destination_namespace: &str,
+    namespaces: &mut Namespaces,
+) -> Vec<Member> {
+    let mut out: Vec<Member> = Vec::with_capacity(objects.len());
+    let mut by_identity: HashMap<(String, String, String, String), (usize, usize)> = HashMap::new();
+    let multi_source = objects.iter().any(|o| o.0 != objects[0].0);
+    for &(source, file, index) in objects {
+        let obj = &loaded.file(file).objects[index];
+        let namespace = match &obj.namespace {
+            Some(ns) => ns.as_str(),
+            None if is_namespaced(&obj.kind) => destination_namespace,
+            None => "",
+        };
+        let member = Member {
+            file,
+            index,
+            namespace: namespaces.get(namespace),
+        };
+        if multi_source && !obj.generate_name {
+            let identity = (
+                obj.group().to_string(),
+                obj.kind.clone(),
+                namespace.to_string(),
+                obj.name.clone(),
+            );
+            if let Some(&(earlier_source, at)) = by_identity.get(&identity)
+                && earlier_source != source
+            {
+                out[at] = member;
+                by_identity.insert(identity, (source, at));
+                continue;
+            }
+            by_identity.insert(identity, (source, out.len()));
+        }
+        out.push(member);
+    }
+    out
+}
+
+/// Application objects in files from `first` on, each once by namespace and name.
+fn applications_in(
+    loaded: &Loaded,
+    first: usize,
+    seen: &mut HashSet<(String, String)>,
+) -> Vec<(FileId, usize)> {
+    let mut found = Vec::new();
+    for file in &loaded.files[first..] {
         for (index, object) in file.objects.iter().enumerate() {
-            if is_argo(object, "Application") {
-                let app = source::application(
-                    loaded,
-                    identity,
-                    file.id,
-                    index,
-                    &mut out,
-                    &mut covered,
-                    &mut namespaces,
-                );
-                out.apps.push(app);
-            } else if is_argo(object, "ApplicationSet") {
-                out.diagnostics.push(source::applicationset_not_expanded(
-                    loaded,
-                    file.id,
-                    object.root,
-                ));
+            if is_argo(object, "Application")
+                && seen.insert((
+                    object.namespace.clone().unwrap_or_default(),
+                    object.name.clone(),
+                ))
+            {
+                found.push((file.id, index));
             }
         }
     }
-    implicit_apps(loaded, &covered, &mut namespaces, &mut out);
-    out
+    found
+}
+
+fn applicationsets(loaded: &Loaded) -> Vec<(FileId, usize)> {
+    let mut found = Vec::new();
+    for file in &loaded.files {
+        for (index, object) in file.objects.iter().enumerate() {
+            if is_argo(object, "ApplicationSet") {
+                found.push((file.id, index));
+            }
+        }
+    }
+    found
 }
 
 /// An Argo CD object of `kind` (`Application`, `ApplicationSet`).
@@ -138,101 +295,21 @@ fn is_argo(object: &Object, kind: &str) -> bool {
     object.kind == kind && object.group() == "argoproj.io"
 }
 
-/// Groups uncovered manifests: by nearest Kustomize root (not rendered yet: a note), or
-/// by directory.
-fn implicit_apps<'l>(
-    loaded: &'l Loaded,
-    covered: &Covered,
-    namespaces: &mut Namespaces<'l>,
-    out: &mut Apps,
-) {
-    let kustomize_roots: BTreeMap<&str, FileId> = loaded
-        .files
-        .iter()
-        .filter(|f| f.kind == FileKind::Kustomization)
-        .map(|f| (parent(&f.rel), f.id))
-        .collect();
-    let mut by_dir: BTreeMap<String, Vec<Member>> = BTreeMap::new();
-    let mut unrendered: BTreeMap<&str, usize> = BTreeMap::new();
-    for file in &loaded.files {
-        if file.kind != FileKind::Manifest || covered[file.id.0 as usize] || file.objects.is_empty()
-        {
-            continue;
-        }
-        let dir = parent(&file.rel);
-        if let Some(root) = nearest_root(&kustomize_roots, dir) {
-            *unrendered.entry(root).or_default() += file.objects.len();
-            continue;
-        }
-        let members = by_dir.entry(dir.to_string()).or_default();
-        for (index, object) in file.objects.iter().enumerate() {
-            members.push(Member {
-                file: file.id,
-                index,
-                namespace: namespaces.get(object.namespace.as_deref().unwrap_or("")),
-            });
-        }
-    }
-    for (root, objects) in unrendered {
-        let kustomization = kustomize_roots[root];
-        let location = loaded.location(crate::source::Span::new(kustomization, 0, 0));
-        out.diagnostics.push(
-            Diagnostic::new(
-                "render-failed",
-                Severity::Note,
-                format!(
-                    "Kustomize root `{}` is not rendered yet, so its {objects} object(s) are not linted",
-                    if root.is_empty() { "." } else { root }
-                ),
-                location,
-            )
-            .with_help("Kustomize rendering is coming; until then synclint lints plain manifests only.")
-            .with_label("not rendered yet"),
-        );
-    }
-    for chart in loaded
-        .files
-        .iter()
-        .filter(|f| f.kind == FileKind::ChartYaml && !covered[f.id.0 as usize])
-    {
-        let dir = parent(&chart.rel);
-        out.diagnostics.push(
-            Diagnostic::new(
-                "render-failed",
-                Severity::Note,
-                format!(
-                    "Helm chart `{}` is not rendered yet, so its templates are not linted",
-                    if dir.is_empty() { "." } else { dir }
-                ),
-                loaded.location(crate::source::Span::new(chart.id, 0, 0)),
-            )
-            .with_help("Helm rendering is coming; until then synclint lints plain manifests only.")
-            .with_label("not rendered yet"),
-        );
-    }
-    out.apps.reserve_exact(by_dir.len());
-    for (dir, members) in by_dir {
-        let name = if dir.is_empty() {
-            ".".to_string()
-        } else {
-            dir.clone()
-        };
-        out.apps.push(App {
-            name,
-            origin: Origin::Implicit { dir },
-            members,
-        });
-    }
-}
-
-fn nearest_root<'a>(roots: &BTreeMap<&'a str, FileId>, mut dir: &str) -> Option<&'a str> {
-    loop {
-        if let Some((root, _)) = roots.get_key_value(dir) {
-            return Some(root);
-        }
-        if dir.is_empty() {
-            return None;
-        }
-        dir = parent(dir);
-    }
+fn source_applicationset_not_expanded(loaded: &Loaded, file: FileId, index: usize) -> Diagnostic {
+    use crate::diagnostic::Severity;
+    let root = loaded.file(file).objects[index].root;
+    let tree = loaded.tree(file);
+    let at = tree
+        .key_at(root, &["spec", "generators"])
+        .or_else(|| tree.key_at(root, &["spec"]))
+        .unwrap_or(root);
+    let name = tree.path_str(root, &["metadata", "name"]).unwrap_or("?");
+    Diagnostic::new(
+        "render-failed",
+        Severity::Error,
+        format!("ApplicationSet `{name}` is not expanded yet, so the Applications it generates are not linted"),
+        loaded.location(tree.span(at)),
+    )
+    .with_help("ApplicationSet expansion is coming; until then, list the generated Applications' paths explicitly or ignore this finding.")
+    .with_label("not expanded")
 }

@@ -1,30 +1,67 @@
-//! One Argo CD Application: its sources, which of them are in this repository, and the
-//! objects its directory sources apply (argocd-semantics.md §4).
+//! One Argo CD Application: its sources, which of them are in this repository, and what
+//! each renders (argocd-semantics.md §4): a directory's files, or the objects Kustomize
+//! or Helm produce.
 
-use super::{App, Apps, Covered, Member, Namespaces, Origin, RepoIdentity};
+use super::rendered::RenderedOutput;
+use super::{App, Origin, Settings};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::FileKind;
-use crate::load::tree::{NodeId, Tree};
+use crate::load::tree::NodeId;
 use crate::load::{Loaded, LoadedFile};
+use crate::render::files::{Problem, RepoFiles, Workspace};
+use crate::render::value::Value;
 use crate::render::{self, DirectoryOptions, Tool};
-use crate::source::FileId;
+use crate::source::{FileId, Span};
 
-pub(super) fn application<'l>(
-    loaded: &'l Loaded,
-    identity: &RepoIdentity,
-    file: FileId,
+/// An app whose objects are not all in the loaded repository yet: rendered outputs join
+/// it as virtual files after the round of rendering.
+#[derive(Debug)]
+pub struct Draft {
+    pub app: App,
+    /// Applied to namespaced objects that have none.
+    pub destination_namespace: String,
+    /// (source index, file, object index) of directory sources' objects.
+    pub files: Vec<(usize, FileId, usize)>,
+    /// (source index, output) of rendered sources.
+    pub outputs: Vec<(usize, RenderedOutput)>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Files this app's sources read or leave out on purpose: not implicit apps.
+    pub covered: Vec<FileId>,
+    pub external_sources: usize,
+}
+
+impl Draft {
+    pub fn new(app: App, destination_namespace: String) -> Draft {
+        Draft {
+            app,
+            destination_namespace,
+            files: Vec::new(),
+            outputs: Vec::new(),
+            diagnostics: Vec::new(),
+            covered: Vec::new(),
+            external_sources: 0,
+        }
+    }
+}
+
+/// A source of an Application, after `.argocd-source*.yaml` overrides.
+struct Source {
     index: usize,
-    out: &mut Apps,
-    covered: &mut Covered,
-    namespaces: &mut Namespaces<'l>,
-) -> App {
+    value: Value,
+    /// `ref` sources' names → their repository-relative roots (`None`: another repo).
+    path: Option<String>,
+}
+
+pub(super) fn application(ws: &Workspace, settings: &Settings, file: FileId, index: usize) -> Draft {
+    let loaded = ws.loaded;
     let tree = loaded.tree(file);
     let object = &loaded.file(file).objects[index];
     let spec = tree.get(object.root, "spec");
-    let destination_ns = spec
+    let destination_namespace = spec
         .and_then(|s| tree.path_str(s, &["destination", "namespace"]))
-        .unwrap_or("");
-    let mut app = App {
+        .unwrap_or("")
+        .to_string();
+    let app = App {
         name: object.name.clone(),
         origin: Origin::Application {
             file,
@@ -32,6 +69,7 @@ pub(super) fn application<'l>(
         },
         members: Vec::new(),
     };
+    let mut draft = Draft::new(app, destination_namespace);
     let sources: Vec<NodeId> = match spec.and_then(|s| tree.get(s, "sources")) {
         Some(list) if tree.is_seq(list) => tree.items(list).to_vec(),
         _ => spec
@@ -39,180 +77,236 @@ pub(super) fn application<'l>(
             .into_iter()
             .collect(),
     };
-    for source in sources {
-        let Some(files) = source_files(loaded, identity, file, source, &app.name, out, covered)
-        else {
-            continue;
-        };
-        for id in files {
-            covered[id.0 as usize] = true;
-            for (i, obj) in loaded.file(id).objects.iter().enumerate() {
-                let namespace = match &obj.namespace {
-                    Some(ns) => ns,
-                    None if is_namespaced(&obj.kind) => destination_ns,
-                    None => "",
-                };
-                app.members.push(Member {
-                    file: id,
-                    index: i,
-                    namespace: namespaces.get(namespace),
-                });
+    let sources: Vec<Source> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, node)| {
+            let value = Value::from_tree(tree, *node);
+            let path = this_repo_path(loaded, settings, &value);
+            Source {
+                index: i,
+                value,
+                path,
             }
-        }
+        })
+        .collect();
+    let refs: Vec<(String, Option<String>)> = sources
+        .iter()
+        .filter_map(|s| {
+            let name = s.value.get_str("ref")?;
+            let root = this_repo_root(settings, &s.value);
+            Some((name.to_string(), root))
+        })
+        .collect();
+    for source in &sources {
+        render_source(ws, settings, source, &refs, &mut draft);
     }
-    app
+    draft
 }
 
-/// The files a source applies, or `None` when it is external or cannot be rendered
-/// (with the diagnostic pushed).
-fn source_files(
-    loaded: &Loaded,
-    identity: &RepoIdentity,
-    file: FileId,
-    source: NodeId,
-    app_name: &str,
-    out: &mut Apps,
-    covered: &mut Covered,
-) -> Option<Vec<FileId>> {
-    let tree = loaded.tree(file);
-    let repo_url = tree.get_str(source, "repoURL").unwrap_or("");
-    let path_node = tree.get(source, "path");
-    let path = path_node.and_then(|p| tree.str(p)).map(normalize_path);
-    let is_this = match (tree.get(source, "chart"), identity.is_this(repo_url), &path) {
-        (Some(_), _, _) => false,
-        (None, Some(known), _) => known,
-        (None, None, Some(p)) => path_exists(loaded, p),
-        (None, None, None) => false,
-    };
-    let Some(path) = path.filter(|_| is_this) else {
-        // `ref` sources only contribute values files.
-        if tree.get(source, "ref").is_none() || tree.get(source, "path").is_some() {
-            out.external_sources += 1;
-        }
+/// The source's path when its repository is this checkout (`None`: elsewhere).
+fn this_repo_path(loaded: &Loaded, settings: &Settings, source: &Value) -> Option<String> {
+    if source.get("chart").is_some() {
         return None;
+    }
+    let path = normalize_path(source.get_str("path")?);
+    let repo_url = source.get_str("repoURL").unwrap_or("");
+    let is_this = match settings.identity.is_this(repo_url) {
+        Some(known) => known,
+        None => path_exists(loaded, &path),
     };
-    let at = path_node.unwrap_or(source);
-    // Everything below the source path, looked up once for the steps below.
-    let below: Vec<&LoadedFile> = loaded.subtree(&path).collect();
+    is_this.then_some(path)
+}
+
+/// A `ref` source's repository root: "" when it is this checkout.
+fn this_repo_root(settings: &Settings, source: &Value) -> Option<String> {
+    let repo_url = source.get_str("repoURL").unwrap_or("");
+    // Without known remotes, a `ref` is taken to be this checkout, as paths are.
+    settings
+        .identity
+        .is_this(repo_url)
+        .unwrap_or(true)
+        .then(String::new)
+}
+
+fn render_source(
+    ws: &Workspace,
+    settings: &Settings,
+    source: &Source,
+    refs: &[(String, Option<String>)],
+    draft: &mut Draft,
+) {
+    let loaded = ws.loaded;
+    let Some(path) = &source.path else {
+        // `ref` sources without a path only contribute values files.
+        if source.value.get("ref").is_none() || source.value.get("path").is_some() {
+            draft.external_sources += 1;
+        }
+        return;
+    };
+    let at = source
+        .value
+        .get("path")
+        .map(|p| p.span)
+        .unwrap_or(source.value.span);
+    let below: Vec<&LoadedFile> = loaded.subtree(path).collect();
+    // Everything below a source path is the Application's to sync or to leave out on
+    // purpose (include, exclude, no recurse): none of it forms an implicit app.
+    draft.covered.extend(below.iter().map(|f| f.id));
+    let mut value = source.value.clone();
+    apply_overrides(ws, path, &draft.app.name, &mut value);
     let explicit: Vec<&str> = ["directory", "helm", "kustomize", "plugin"]
         .into_iter()
-        .filter(|k| tree.get(source, k).is_some())
+        .filter(|k| value.get(k).is_some())
         .collect();
     let tool = match explicit.as_slice() {
-        [] => render::detect_tool(below.iter().copied(), &path),
+        [] => render::detect_tool(below.iter().copied(), path),
         ["directory"] => Tool::Directory,
         ["helm"] => Tool::Helm,
         ["kustomize"] => Tool::Kustomize,
         ["plugin"] => Tool::Plugin,
         _ => {
-            out.diagnostics.push(failed(loaded, file, at, Severity::Error, format!(
-                "Application `{app_name}` has {} blocks in one source: Argo CD fails with \"multiple application sources defined\"",
+            draft.diagnostics.push(failed(loaded, at, Severity::Error, format!(
+                "Application `{}` has {} blocks in one source: Argo CD fails with \"multiple application sources defined\"",
+                draft.app.name,
                 explicit.join(" and ")
             )));
-            return None;
+            return;
         }
     };
-    // Everything below a source path is the Application's to sync or to leave out on
-    // purpose (include, exclude, no recurse): none of it forms an implicit app.
-    for f in &below {
-        covered[f.id.0 as usize] = true;
-    }
-    if tool != Tool::Directory {
-        let (severity, what) = match tool {
-            Tool::Plugin => (
-                Severity::Note,
-                "is rendered by a config management plugin, which synclint does not run"
-                    .to_string(),
-            ),
-            _ => (
-                Severity::Error,
-                format!(
-                    "needs {} rendering, which synclint does not do yet",
-                    tool.name()
-                ),
-            ),
-        };
-        out.diagnostics.push(failed(
+    let shown = if path.is_empty() { "." } else { path };
+    match tool {
+        Tool::Directory => directory(loaded, &value, path, &below, at, source.index, draft),
+        Tool::Kustomize => {
+            let result = render::kustomize::build(ws, path, value.get("kustomize"));
+            let label = format!("kustomize {shown} for {}", draft.app.name);
+            rendered(ws, result, label, source.index, draft);
+        }
+        Tool::Helm => {
+            let result = render::helm_source::render(ws, &settings.helm, &draft.app.name, &draft.destination_namespace, path, &value, refs);
+            let label = format!("helm {shown} for {}", draft.app.name);
+            rendered(ws, result, label, source.index, draft);
+        }
+        Tool::Plugin => draft.diagnostics.push(failed(
             loaded,
-            file,
             at,
-            severity,
+            Severity::Note,
             format!(
-                "the source `{}` of Application `{app_name}` {what}: its objects are not linted",
-                if path.is_empty() { "." } else { &path }
+                "the source `{shown}` of Application `{}` is rendered by a config management plugin, which synclint does not run: its objects are not linted",
+                draft.app.name
             ),
-        ));
-        return None;
+        )),
     }
-    let directory = tree.get(source, "directory");
+}
+
+/// Records a renderer's result: its objects as one output, its notes, or its failure.
+pub(super) fn rendered(
+    ws: &Workspace,
+    result: Result<render::kustomize::Output, Problem>,
+    label: String,
+    source_index: usize,
+    draft: &mut Draft,
+) {
+    match result {
+        Ok(output) => {
+            for note in output.notes {
+                draft.diagnostics.push(failed(ws.loaded, note.span, Severity::Note, note.message));
+            }
+            draft.outputs.push((
+                source_index,
+                RenderedOutput {
+                    id: ws.allocate(),
+                    label,
+                    objects: output.objects,
+                },
+            ));
+        }
+        Err(problem) => draft.diagnostics.push(failed(
+            ws.loaded,
+            problem.span,
+            Severity::Error,
+            format!("{label} cannot be rendered: {}", problem.message),
+        )),
+    }
+}
+
+fn directory(
+    loaded: &Loaded,
+    source: &Value,
+    path: &str,
+    below: &[&LoadedFile],
+    at: Span,
+    source_index: usize,
+    draft: &mut Draft,
+) {
+    let directory = source.get("directory");
     let options = DirectoryOptions {
         recurse: directory
-            .and_then(|d| tree.get(d, "recurse"))
-            .and_then(|r| tree.str(r))
-            == Some("true"),
+            .and_then(|d| d.get("recurse"))
+            .and_then(Value::as_bool)
+            == Some(true),
         include: directory
-            .and_then(|d| tree.get_str(d, "include"))
+            .and_then(|d| d.get_str("include"))
             .map(str::to_string),
         exclude: directory
-            .and_then(|d| tree.get_str(d, "exclude"))
+            .and_then(|d| d.get_str("exclude"))
             .map(str::to_string),
     };
-    match render::directory_files(loaded, below.iter().copied(), &path, &options) {
-        Ok(files) => Some(files),
+    match render::directory_files(loaded, below.iter().copied(), path, &options) {
+        Ok(files) => {
+            for id in files {
+                for i in 0..loaded.file(id).objects.len() {
+                    draft.files.push((source_index, id, i));
+                }
+            }
+        }
         Err(e) => {
-            let at = directory.unwrap_or(at);
-            out.diagnostics.push(failed(
+            let at = directory.map(|d| d.span).unwrap_or(at);
+            draft.diagnostics.push(failed(
                 loaded,
-                file,
                 at,
                 Severity::Error,
                 format!(
-                    "Application `{app_name}` has a bad directory pattern: {}",
-                    e.0
+                    "Application `{}` has a bad directory pattern: {}",
+                    draft.app.name, e.0
                 ),
             ));
-            None
         }
     }
 }
 
-fn failed(
-    loaded: &Loaded,
-    file: FileId,
-    at: NodeId,
-    severity: Severity,
-    message: String,
-) -> Diagnostic {
-    let tree: &Tree = loaded.tree(file);
-    Diagnostic::new(
-        "render-failed",
-        severity,
-        message,
-        loaded.location(tree.span(at)),
-    )
-    .with_help("Make the source renderable, or exclude it with `ignore` in .synclint.yaml.")
-    .with_label("not rendered")
+/// `.argocd-source.yaml`, then `.argocd-source-<app>.yaml`, JSON-merge-patched into the
+/// source (argocd-semantics.md §4 "Parameter-override files").
+fn apply_overrides(ws: &Workspace, path: &str, app_name: &str, source: &mut Value) {
+    for name in [
+        ".argocd-source.yaml".to_string(),
+        format!(".argocd-source-{app_name}.yaml"),
+    ] {
+        let rel = if path.is_empty() {
+            name
+        } else {
+            format!("{path}/{name}")
+        };
+        if let Some(Ok(documents)) = ws.yaml(&rel)
+            && let Some(patch) = documents.first()
+        {
+            source.merge_patch(patch);
+        }
+    }
 }
 
-pub fn applicationset_not_expanded(loaded: &Loaded, file: FileId, root: NodeId) -> Diagnostic {
-    let tree = loaded.tree(file);
-    let at = tree
-        .key_at(root, &["spec", "generators"])
-        .or_else(|| tree.key_at(root, &["spec"]))
-        .unwrap_or(root);
-    let name = tree.path_str(root, &["metadata", "name"]).unwrap_or("?");
-    Diagnostic::new(
-        "render-failed",
-        Severity::Error,
-        format!("ApplicationSet `{name}` is not expanded yet, so the Applications it generates are not linted"),
-        loaded.location(tree.span(at)),
-    )
-    .with_help("ApplicationSet expansion is coming; until then, list the generated Applications' paths explicitly or ignore this finding.")
-    .with_label("not expanded")
+pub(super) fn failed(loaded: &Loaded, at: Span, severity: Severity, message: String) -> Diagnostic {
+    Diagnostic::new("render-failed", severity, message, loaded.location(at))
+        .with_help("Make the source renderable, or exclude it with `ignore` in .synclint.yaml.")
+        .with_label(if severity == Severity::Note {
+            "not rendered"
+        } else {
+            "render fails here"
+        })
 }
 
 /// `./apps/api/` → `apps/api`; `.` and `` → `` (the root).
-fn normalize_path(p: &str) -> String {
+pub fn normalize_path(p: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for part in p.split('/') {
         match part {

@@ -37,6 +37,22 @@ pub struct LoadedFile {
     pub broken: bool,
 }
 
+impl LoadedFile {
+    /// A file with no tree (yet).
+    pub fn unparsed(id: FileId, rel: String, kind: FileKind) -> LoadedFile {
+        LoadedFile {
+            id,
+            rel,
+            kind,
+            tree: Tree::default(),
+            documents: Vec::new(),
+            objects: Vec::new(),
+            comments: Vec::new(),
+            broken: false,
+        }
+    }
+}
+
 /// Everything read from the repository.
 #[derive(Debug, Default)]
 pub struct Loaded {
@@ -46,8 +62,11 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// Secret `data`/`stringData` values: never printed.
     pub redactions: Vec<Span>,
-    /// File ids sorted by relative path, so a directory's subtree is one slice.
+    /// File ids sorted by relative path, so a directory's subtree is one slice (files
+    /// the walk found; rendered and later-read files are not in it).
     by_path: Vec<FileId>,
+    /// What displayed paths start with (the root relative to the working directory).
+    pub display_prefix: String,
 }
 
 impl Loaded {
@@ -111,6 +130,14 @@ impl Loaded {
         id
     }
 
+    /// The text of a file the loader did not read (SQL, a chart template), once read.
+    pub fn set_text(&mut self, id: FileId, text: Arc<str>) {
+        let old = self.sources.get(id);
+        let file = SourceFile::with_prefix(id, &self.display_prefix, &self.files[id.0 as usize].rel, text);
+        debug_assert!(old.text.is_empty());
+        self.sources.replace(Arc::new(file));
+    }
+
     pub fn location(&self, span: Span) -> Location {
         Location::resolve(&self.sources, span)
     }
@@ -144,6 +171,7 @@ pub fn load(
         .unzip();
     let mut loaded = Loaded {
         files,
+        display_prefix: display_prefix.to_string(),
         ..Loaded::default()
     };
     for (source, diagnostics, redactions) in rest {

@@ -108,6 +108,8 @@ struct Added {
     /// Files the loader never saw (a generator's `.env`): id, path, text.
     new_files: Vec<(FileId, String, Arc<str>)>,
     by_rel: HashMap<String, FileId>,
+    /// Loaded files a renderer read: covered by the app that rendered them.
+    touched: Vec<FileId>,
 }
 
 /// What [`Workspace::finish`] hands back to be added to the loaded repository.
@@ -116,22 +118,22 @@ pub struct ReadDuringRendering {
     pub texts: HashMap<FileId, Arc<str>>,
     /// Files the loader never saw, in id order: id, path, text.
     pub new_files: Vec<(FileId, String, Arc<str>)>,
+    /// Loaded files some renderer read.
+    pub touched: Vec<FileId>,
 }
 
 /// [`RepoFiles`] over the loaded repository.
 pub struct Workspace<'l> {
     pub loaded: &'l Loaded,
     pub contents: Contents,
-    display_prefix: String,
     added: Mutex<Added>,
 }
 
 impl<'l> Workspace<'l> {
-    pub fn new(loaded: &'l Loaded, contents: Contents, display_prefix: &str) -> Workspace<'l> {
+    pub fn new(loaded: &'l Loaded, contents: Contents) -> Workspace<'l> {
         Workspace {
             loaded,
             contents,
-            display_prefix: display_prefix.to_string(),
             added: Mutex::new(Added {
                 next_id: loaded.files.len() as u32,
                 ..Added::default()
@@ -156,11 +158,8 @@ impl<'l> Workspace<'l> {
         ReadDuringRendering {
             texts: added.texts,
             new_files,
+            touched: added.touched,
         }
-    }
-
-    pub fn display_prefix(&self) -> &str {
-        &self.display_prefix
     }
 }
 
@@ -174,6 +173,7 @@ fn decode(bytes: Vec<u8>) -> Arc<str> {
 impl RepoFiles for Workspace<'_> {
     fn yaml(&self, rel: &str) -> Option<Result<Vec<Value>, String>> {
         let file: &LoadedFile = self.loaded.file(self.loaded.find(rel)?);
+        self.added.lock().unwrap().touched.push(file.id);
         if !matches!(
             file.kind,
             FileKind::Manifest | FileKind::Kustomization | FileKind::ArgocdSource
@@ -204,6 +204,7 @@ impl RepoFiles for Workspace<'_> {
 
     fn text(&self, rel: &str) -> Option<(FileId, Arc<str>)> {
         if let Some(id) = self.loaded.find(rel) {
+            self.added.lock().unwrap().touched.push(id);
             if crate::load::parses_as_yaml(self.loaded.file(id).kind) {
                 return Some((id, self.loaded.sources.get(id).text.clone()));
             }

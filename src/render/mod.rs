@@ -4,6 +4,7 @@
 //! recognised (as Argo CD decides) but not rendered yet, and say so.
 
 pub mod files;
+pub mod helm_source;
 pub mod kustomize;
 pub mod value;
 

@@ -1,0 +1,192 @@
+//! Implicit apps: what no Application covers is still linted. A Kustomize root that no
+//! other kustomization uses is rendered as one app, a Helm chart with its default values
+//! as another, and the remaining plain manifests are grouped by directory.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::source::{Draft, failed, normalize_path, rendered};
+use super::{App, Apps, Member, Namespaces, Origin, Settings};
+use crate::diagnostic::Severity;
+use crate::discover::{FileKind, parent};
+use crate::load::Loaded;
+use crate::render;
+use crate::render::files::{Problem, RepoFiles, Workspace};
+use crate::render::value::Value;
+use crate::source::Span;
+
+/// A root to render as an implicit app.
+#[derive(Debug)]
+pub enum Root {
+    Kustomize { dir: String, at: Span },
+    Chart { dir: String, at: Span },
+}
+
+/// Kustomize roots and charts that nothing covers and nothing else includes.
+pub fn roots(loaded: &Loaded, covered: &[bool]) -> Vec<Root> {
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut kustomizations = Vec::new();
+    for f in loaded.files.iter().filter(|f| f.kind == FileKind::Kustomization) {
+        let dir = parent(&f.rel);
+        let Some(doc) = f.documents.iter().flatten().next() else {
+            continue;
+        };
+        let root = Value::from_tree(&f.tree, *doc);
+        if root.get_str("kind") == Some("Component") {
+            continue;
+        }
+        for key in ["resources", "bases", "components"] {
+            for entry in root.get(key).map(Value::items).unwrap_or_default() {
+                if let Some(path) = entry.as_str().filter(|p| !p.contains("://")) {
+                    used.insert(normalize_path(&format!("{dir}/{path}")));
+                }
+            }
+        }
+        kustomizations.push((dir.to_string(), f.id));
+    }
+    let mut out = Vec::new();
+    for (dir, id) in kustomizations {
+        if !covered[id.0 as usize] && !used.contains(&dir) {
+            out.push(Root::Kustomize {
+                dir,
+                at: Span::new(id, 0, 0),
+            });
+        }
+    }
+    let chart_dirs: Vec<&str> = loaded
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::ChartYaml)
+        .map(|f| parent(&f.rel))
+        .collect();
+    for f in loaded.files.iter().filter(|f| f.kind == FileKind::ChartYaml) {
+        let dir = parent(&f.rel);
+        // A chart inside another chart is its dependency, rendered with it.
+        let subchart = chart_dirs
+            .iter()
+            .any(|other| *other != dir && crate::discover::within(dir, other));
+        if !covered[f.id.0 as usize] && !subchart {
+            out.push(Root::Chart {
+                dir: dir.to_string(),
+                at: Span::new(f.id, 0, 0),
+            });
+        }
+    }
+    out
+}
+
+pub fn render(ws: &Workspace, settings: &Settings, root: &Root) -> Draft {
+    let (dir, at) = match root {
+        Root::Kustomize { dir, at } | Root::Chart { dir, at } => (dir, *at),
+    };
+    let shown = if dir.is_empty() { "." } else { dir.as_str() };
+    let app = App {
+        name: shown.to_string(),
+        origin: Origin::Implicit { dir: dir.clone() },
+        members: Vec::new(),
+    };
+    let mut draft = Draft::new(app, String::new());
+    draft.covered.extend(ws.loaded.subtree(dir).map(|f| f.id));
+    let (result, label, severity) = match root {
+        Root::Kustomize { .. } => (
+            render::kustomize::build(ws, dir, None),
+            format!("kustomize {shown}"),
+            Severity::Warning,
+        ),
+        Root::Chart { .. } => {
+            if is_library_chart(ws, dir) {
+                return draft;
+            }
+            let source = Value::map(at);
+            (
+                render::helm_source::render(ws, &settings.helm, &chart_name(dir), "", dir, &source, &[]),
+                format!("helm {shown} (default values)"),
+                Severity::Note,
+            )
+        }
+    };
+    match result {
+        Ok(output) => rendered(ws, Ok(output), label, 0, &mut draft),
+        // Nothing deploys this root as it is, so its failure is not a sync failure.
+        Err(Problem { span, message }) => draft.diagnostics.push(
+            failed(
+                ws.loaded,
+                span,
+                severity,
+                format!("{label} cannot be rendered: {message}"),
+            )
+            .with_help(
+                "No Application covers this root; fix it, or point an Application (or `ignore` in .synclint.yaml) at it.",
+            ),
+        ),
+    }
+    draft
+}
+
+fn chart_name(dir: &str) -> String {
+    crate::discover::file_name(dir).to_string()
+}
+
+/// Library charts have no templates of their own to render.
+fn is_library_chart(ws: &Workspace, dir: &str) -> bool {
+    let rel = if dir.is_empty() {
+        "Chart.yaml".to_string()
+    } else {
+        format!("{dir}/Chart.yaml")
+    };
+    matches!(ws.yaml(&rel), Some(Ok(docs)) if docs.first().and_then(|d| d.get_str("type")) == Some("library"))
+}
+
+/// Groups the plain manifests no app covers by directory, leaving out Kustomize roots'
+/// files (a kustomization decides what of them is applied).
+pub fn directories(loaded: &Loaded, covered: &[bool], namespaces: &mut Namespaces, out: &mut Apps) {
+    let kustomize_roots: BTreeSet<&str> = loaded
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::Kustomization)
+        .map(|f| parent(&f.rel))
+        .collect();
+    let mut by_dir: BTreeMap<String, Vec<Member>> = BTreeMap::new();
+    for file in &loaded.files {
+        if file.kind != FileKind::Manifest || covered[file.id.0 as usize] || file.objects.is_empty()
+        {
+            continue;
+        }
+        let dir = parent(&file.rel);
+        if under_root(&kustomize_roots, dir) {
+            continue;
+        }
+        let members = by_dir.entry(dir.to_string()).or_default();
+        for (index, object) in file.objects.iter().enumerate() {
+            members.push(Member {
+                file: file.id,
+                index,
+                namespace: namespaces.get(object.namespace.as_deref().unwrap_or("")),
+            });
+        }
+    }
+    out.apps.reserve_exact(by_dir.len());
+    for (dir, members) in by_dir {
+        let name = if dir.is_empty() {
+            ".".to_string()
+        } else {
+            dir.clone()
+        };
+        out.apps.push(App {
+            name,
+            origin: Origin::Implicit { dir },
+            members,
+        });
+    }
+}
+
+fn under_root(roots: &BTreeSet<&str>, mut dir: &str) -> bool {
+    loop {
+        if roots.contains(dir) {
+            return true;
+        }
+        if dir.is_empty() {
+            return false;
+        }
+        dir = parent(dir);
+    }
+}
