@@ -26,7 +26,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Lint a repository, or files within one (the whole repository gives context).
-    Check(Check),
+    Check(Box<Check>),
     /// List the rules.
     Rules {
         #[arg(long, value_enum, default_value = "table")]

@@ -22,7 +22,10 @@ fn resolved() -> (HashMap<String, Vec<String>>, apps::Apps) {
         repositories: vec!["https://github.com/acme/platform".into()],
         ..Config::default()
     };
-    let resolved = apps::resolve(&mut loaded, &apps::Settings::new(&RepoIdentity::new(&root, &config), &root));
+    let resolved = apps::resolve(
+        &mut loaded,
+        &apps::Settings::new(&RepoIdentity::new(&root, &config), &root),
+    );
     let mut by_app = HashMap::new();
     for app in &resolved.apps {
         let mut objects: Vec<String> = app
@@ -135,7 +138,10 @@ fn repo_url_without_known_remotes_falls_back_to_the_path() {
     let root = platform();
     let mut loaded = load(&discover(&root), &HashMap::new(), "");
     // No config and no .git: every source whose path exists in the checkout is local.
-    let resolved = apps::resolve(&mut loaded, &apps::Settings::new(&RepoIdentity::new(&root, &Config::default()), &root));
+    let resolved = apps::resolve(
+        &mut loaded,
+        &apps::Settings::new(&RepoIdentity::new(&root, &Config::default()), &root),
+    );
     let web = resolved.apps.iter().find(|a| a.name == "web").unwrap();
     assert_eq!(web.members.len(), 3);
     // `manifests` of acme/other-repo does not exist here, the chart has no path.

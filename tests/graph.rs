@@ -16,7 +16,10 @@ use synclint::load::load;
 fn apply_order_is_phase_then_wave_then_kind_then_name() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/repos/shop");
     let mut loaded = load(&discover(&root), &HashMap::new(), "");
-    let resolved = apps::resolve(&mut loaded, &apps::Settings::new(&RepoIdentity::new(&root, &Config::default()), &root));
+    let resolved = apps::resolve(
+        &mut loaded,
+        &apps::Settings::new(&RepoIdentity::new(&root, &Config::default()), &root),
+    );
     let orders = resolved.apps.iter().find(|a| a.name == "orders").unwrap();
     let graph = AppGraph::build(orders, &loaded, &Patterns::default());
 

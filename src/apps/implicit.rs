@@ -12,7 +12,7 @@ use crate::load::Loaded;
 use crate::render;
 use crate::render::files::{Problem, RepoFiles, Workspace};
 use crate::render::value::Value;
-use crate::source::Span;
+use crate::source::{FileId, Span};
 
 /// A root to render as an implicit app.
 #[derive(Debug)]
@@ -25,7 +25,11 @@ pub enum Root {
 pub fn roots(loaded: &Loaded, covered: &[bool]) -> Vec<Root> {
     let mut used: BTreeSet<String> = BTreeSet::new();
     let mut kustomizations = Vec::new();
-    for f in loaded.files.iter().filter(|f| f.kind == FileKind::Kustomization) {
+    for f in loaded
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::Kustomization)
+    {
         let dir = parent(&f.rel);
         let Some(doc) = f.documents.iter().flatten().next() else {
             continue;
@@ -58,7 +62,11 @@ pub fn roots(loaded: &Loaded, covered: &[bool]) -> Vec<Root> {
         .filter(|f| f.kind == FileKind::ChartYaml)
         .map(|f| parent(&f.rel))
         .collect();
-    for f in loaded.files.iter().filter(|f| f.kind == FileKind::ChartYaml) {
+    for f in loaded
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::ChartYaml)
+    {
         let dir = parent(&f.rel);
         // A chart inside another chart is its dependency, rendered with it.
         let subchart = chart_dirs
@@ -72,6 +80,15 @@ pub fn roots(loaded: &Loaded, covered: &[bool]) -> Vec<Root> {
         }
     }
     out
+}
+
+impl Root {
+    /// The kustomization or Chart.yaml that makes the root.
+    pub fn file(&self) -> FileId {
+        match self {
+            Root::Kustomize { at, .. } | Root::Chart { at, .. } => at.file,
+        }
+    }
 }
 
 pub fn render(ws: &Workspace, settings: &Settings, root: &Root) -> Draft {
@@ -98,7 +115,15 @@ pub fn render(ws: &Workspace, settings: &Settings, root: &Root) -> Draft {
             }
             let source = Value::map(at);
             (
-                render::helm_source::render(ws, &settings.helm, &chart_name(dir), "", dir, &source, &[]),
+                render::helm_source::render(
+                    ws,
+                    &settings.helm,
+                    &chart_name(dir),
+                    "",
+                    dir,
+                    &source,
+                    &[],
+                ),
                 format!("helm {shown} (default values)"),
                 Severity::Note,
             )

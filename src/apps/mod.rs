@@ -21,8 +21,8 @@ use crate::load::{Loaded, Object};
 use crate::render::files::{Contents, ReadDuringRendering, Workspace};
 use crate::render::helm_source::HelmConfig;
 use crate::source::FileId;
-pub use source::{is_namespaced, normalize_path};
 use source::Draft;
+pub use source::{is_namespaced, normalize_path};
 
 /// One object of an app, with the namespace Argo CD would apply it in.
 #[derive(Clone, Debug)]
@@ -129,43 +129,56 @@ pub fn resolve(loaded: &mut Loaded, settings: &Settings) -> Apps {
     let mut namespaces = Namespaces::default();
     let mut seen: HashSet<(String, String)> = HashSet::new();
     let mut round: Vec<(FileId, usize)> = applications_in(loaded, 0, &mut seen);
-    let mut implicit_done = false;
+    // Implicit roots wait until every Application is known: an Application rendered
+    // later (by an implicit root's chart) may cover them after all.
+    let mut implicit: Option<Vec<(FileId, Draft)>> = None;
+    let mut implicit_covered: Vec<FileId> = Vec::new();
     for _ in 0..MAX_ROUNDS {
         let first_new = loaded.files.len();
-        let (drafts, touched) = if !round.is_empty() {
+        if !round.is_empty() {
             let ws = Workspace::new(loaded, settings.contents.clone());
             let drafts: Vec<Draft> = round
                 .par_iter()
                 .map(|(file, index)| source::application(&ws, settings, *file, *index))
                 .collect();
             let read = ws.finish();
-            finish_round(loaded, read, drafts)
-        } else if !implicit_done {
-            implicit_done = true;
-            let jobs = implicit::roots(loaded, &covered);
-            let ws = Workspace::new(loaded, settings.contents.clone());
-            let drafts: Vec<Draft> = jobs
-                .par_iter()
-                .map(|job| implicit::render(&ws, settings, job))
-                .collect();
-            let read = ws.finish();
-            finish_round(loaded, read, drafts)
-        } else {
-            break;
-        };
-        covered.resize(loaded.files.len(), false);
-        for id in touched {
-            covered[id.0 as usize] = true;
-        }
-        for draft in drafts {
-            for id in &draft.covered {
+            let (drafts, touched) = finish_round(loaded, read, drafts);
+            covered.resize(loaded.files.len(), false);
+            for id in touched.iter().chain(drafts.iter().flat_map(|d| &d.covered)) {
                 covered[id.0 as usize] = true;
             }
-            out.diagnostics.extend(draft.diagnostics);
-            out.external_sources += draft.external_sources;
-            out.apps.push(draft.app);
+            for draft in drafts {
+                merge(&mut out, draft);
+            }
+        } else if implicit.is_none() {
+            let roots = implicit::roots(loaded, &covered);
+            let ws = Workspace::new(loaded, settings.contents.clone());
+            let drafts: Vec<Draft> = roots
+                .par_iter()
+                .map(|root| implicit::render(&ws, settings, root))
+                .collect();
+            let read = ws.finish();
+            let (drafts, touched) = finish_round(loaded, read, drafts);
+            implicit_covered = touched;
+            implicit = Some(roots.iter().map(implicit::Root::file).zip(drafts).collect());
+        } else {
+            break;
         }
         round = applications_in(loaded, first_new, &mut seen);
+    }
+    covered.resize(loaded.files.len(), false);
+    for (root, draft) in implicit.unwrap_or_default() {
+        if !covered[root.0 as usize] {
+            merge(&mut out, draft);
+        }
+    }
+    for id in implicit_covered {
+        covered[id.0 as usize] = true;
+    }
+    for app in &out.apps {
+        for m in &app.members {
+            covered[m.file.0 as usize] = true;
+        }
     }
     implicit::directories(loaded, &covered, &mut namespaces, &mut out);
     for (file, index) in applicationsets(loaded) {
@@ -173,6 +186,12 @@ pub fn resolve(loaded: &mut Loaded, settings: &Settings) -> Apps {
             .push(source_applicationset_not_expanded(loaded, file, index));
     }
     out
+}
+
+fn merge(out: &mut Apps, draft: Draft) {
+    out.diagnostics.extend(draft.diagnostics);
+    out.external_sources += draft.external_sources;
+    out.apps.push(draft.app);
 }
 
 /// Adds a round's files and outputs to `loaded`, then gives each draft its members.

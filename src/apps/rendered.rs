@@ -44,14 +44,18 @@ pub fn append(loaded: &mut Loaded, read: ReadDuringRendering, outputs: Vec<Rende
                 loaded
                     .sources
                     .push(source_file(id, &prefix, &rel, text.clone()));
-                loaded.files.push(LoadedFile::unparsed(id, rel, FileKind::Other));
+                loaded
+                    .files
+                    .push(LoadedFile::unparsed(id, rel, FileKind::Other));
             }
             Pending::Rendered(output) => {
                 let (tree, documents) = to_tree(&output.objects, id);
                 let found = objects::extract(&tree, &documents, id, "rendered.yaml");
                 loaded.redactions.extend(found.redactions);
                 let rel = format!("<{}>", output.label);
-                loaded.sources.push(source_file(id, &prefix, &rel, "".into()));
+                loaded
+                    .sources
+                    .push(source_file(id, &prefix, &rel, "".into()));
                 let mut file = LoadedFile::unparsed(id, rel, FileKind::Rendered);
                 file.tree = tree;
                 file.documents = documents;

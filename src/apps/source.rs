@@ -52,7 +52,12 @@ struct Source {
     path: Option<String>,
 }
 
-pub(super) fn application(ws: &Workspace, settings: &Settings, file: FileId, index: usize) -> Draft {
+pub(super) fn application(
+    ws: &Workspace,
+    settings: &Settings,
+    file: FileId,
+    index: usize,
+) -> Draft {
     let loaded = ws.loaded;
     let tree = loaded.tree(file);
     let object = &loaded.file(file).objects[index];
@@ -210,7 +215,9 @@ pub(super) fn rendered(
     match result {
         Ok(output) => {
             for note in output.notes {
-                draft.diagnostics.push(failed(ws.loaded, note.span, Severity::Note, note.message));
+                draft
+                    .diagnostics
+                    .push(failed(ws.loaded, note.span, Severity::Note, note.message));
             }
             draft.outputs.push((
                 source_index,

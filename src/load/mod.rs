@@ -133,7 +133,12 @@ impl Loaded {
     /// The text of a file the loader did not read (SQL, a chart template), once read.
     pub fn set_text(&mut self, id: FileId, text: Arc<str>) {
         let old = self.sources.get(id);
-        let file = SourceFile::with_prefix(id, &self.display_prefix, &self.files[id.0 as usize].rel, text);
+        let file = SourceFile::with_prefix(
+            id,
+            &self.display_prefix,
+            &self.files[id.0 as usize].rel,
+            text,
+        );
         debug_assert!(old.text.is_empty());
         self.sources.replace(Arc::new(file));
     }

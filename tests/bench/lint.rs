@@ -543,7 +543,7 @@ fn stage_times(corpus: &Path, runs: usize) -> Vec<(&'static str, Vec<Duration>)>
     let names = [
         "discover",
         "load (read+parse+objects)",
-        "apps::resolve",
+        "apps::resolve (with rendering)",
         "RepoIndex::build",
         "graphs + rules (rayon)",
         "sum of the stages above",
@@ -559,9 +559,10 @@ fn stage_times(corpus: &Path, runs: usize) -> Vec<(&'static str, Vec<Duration>)>
         let whole = lint_in_process(corpus, None).0;
         let config = lint::load_config(&options).expect("config");
         let (t_discover, discovery) = timed(|| discover::discover(corpus));
-        let (t_load, loaded) = timed(|| load::load(&discovery, &Default::default(), ""));
+        let (t_load, mut loaded) = timed(|| load::load(&discovery, &Default::default(), ""));
         let identity = apps::RepoIdentity::new(corpus, &config);
-        let (t_apps, resolved) = timed(|| apps::resolve(&loaded, &identity));
+        let settings = apps::Settings::new(&identity, corpus);
+        let (t_apps, resolved) = timed(|| apps::resolve(&mut loaded, &settings));
         let (t_index, repo) = timed(|| RepoIndex::build(&loaded));
         let patterns = Patterns {
             commands: config.migration_commands.clone(),
