@@ -29,6 +29,37 @@ pub struct Config {
     pub external_config_maps: Vec<String>,
     pub external_service_accounts: Vec<String>,
     pub external_pvcs: Vec<String>,
+    /// Values for charts no Application covers (rendered as implicit apps).
+    pub charts: Vec<ChartConfig>,
+    /// Parameters for ApplicationSet generators that need a cluster or an API
+    /// (`clusters`, `scmProvider`, `pullRequest`, `plugin`, `clusterDecisionResource`),
+    /// by generator name: a list of parameter sets each.
+    pub generator_params: Vec<(String, Vec<serde_json::Value>)>,
+    /// Migration directories tied to apps (`migrations: [{path, app, dialect, tool}]`).
+    pub migration_dirs: Vec<MigrationDir>,
+}
+
+/// How to render a chart that no Application covers.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ChartConfig {
+    /// The chart directory, repository-relative.
+    pub path: String,
+    pub release_name: Option<String>,
+    pub namespace: Option<String>,
+    /// Values files, relative to the chart directory.
+    pub value_files: Vec<String>,
+    pub values: Option<serde_json::Value>,
+}
+
+/// A migration directory and the app whose releases ship it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MigrationDir {
+    pub path: String,
+    pub app: Option<String>,
+    /// `postgres` (default) or `mysql`.
+    pub dialect: Option<String>,
+    /// `flyway`, `golang-migrate`, `goose`, `dbmate`, `atlas`, `sqitch`, `liquibase`.
+    pub tool: Option<String>,
 }
 
 /// A config error with its place, printed as `path:line:col: error: message`.
@@ -143,6 +174,23 @@ impl Config {
                     }
                 }
                 "repositories" => config.repositories = names(tree, value, &err)?,
+                "migrations" if tree.is_seq(value) => {
+                    config.migration_dirs = migration_dirs(tree, value, &err)?
+                }
+                "charts" => config.charts = charts(tree, value, &err)?,
+                "generators" => {
+                    for item in tree.entries(value) {
+                        let name = tree.str(item.key).unwrap_or("").to_string();
+                        let json = json(tree, item.value);
+                        let Some(list) = json.as_array() else {
+                            return Err(err(
+                                at(item.value),
+                                format!("`generators.{name}` must be a list of parameter sets"),
+                            ));
+                        };
+                        config.generator_params.push((name, list.clone()));
+                    }
+                }
                 "migrations" => {
                     for item in tree.entries(value) {
                         match tree.str(item.key).unwrap_or("") {
@@ -150,11 +198,14 @@ impl Config {
                                 config.migration_commands = names(tree, item.value, &err)?
                             }
                             "names" => config.migration_names = names(tree, item.value, &err)?,
+                            "directories" => {
+                                config.migration_dirs = migration_dirs(tree, item.value, &err)?
+                            }
                             other => {
                                 return Err(err(
                                     at(item.key),
                                     format!(
-                                        "unknown key `migrations.{other}` (expected commands, names)"
+                                        "unknown key `migrations.{other}` (expected commands, names, directories)"
                                     ),
                                 ));
                             }
@@ -184,7 +235,7 @@ impl Config {
                     return Err(err(
                         at(entry.key),
                         format!(
-                            "unknown key `{other}` (expected rules, ignore, per-path-ignores, repositories, migrations, external)"
+                            "unknown key `{other}` (expected rules, ignore, per-path-ignores, repositories, migrations, external, charts, generators)"
                         ),
                     ));
                 }
@@ -195,6 +246,99 @@ impl Config {
 }
 
 type ErrFn<'a> = dyn Fn(usize, String) -> ConfigError + 'a;
+
+fn json(tree: &Tree, node: NodeId) -> serde_json::Value {
+    crate::render::value::Value::from_tree(tree, node).to_json()
+}
+
+/// Reads a list of mappings, each through `item`, with errors at unknown keys.
+fn mappings<T>(
+    tree: &Tree,
+    node: NodeId,
+    err: &ErrFn,
+    what: &str,
+    keys: &[&str],
+    mut item: impl FnMut(&str, NodeId, &mut T) -> Result<(), ConfigError>,
+) -> Result<Vec<T>, ConfigError>
+where
+    T: Default,
+{
+    if !tree.is_seq(node) {
+        return Err(err(
+            tree.span(node).start as usize,
+            format!("`{what}` must be a list"),
+        ));
+    }
+    let mut out = Vec::new();
+    for entry in tree.items(node) {
+        let mut value = T::default();
+        for e in tree.entries(*entry) {
+            let key = tree.str(e.key).unwrap_or("");
+            if !keys.contains(&key) {
+                return Err(err(
+                    tree.span(e.key).start as usize,
+                    format!(
+                        "unknown key `{key}` in `{what}` (expected {})",
+                        keys.join(", ")
+                    ),
+                ));
+            }
+            item(key, e.value, &mut value)?;
+        }
+        out.push(value);
+    }
+    Ok(out)
+}
+
+fn string(tree: &Tree, node: NodeId, err: &ErrFn) -> Result<String, ConfigError> {
+    tree.str(node)
+        .map(str::to_string)
+        .ok_or_else(|| err(tree.span(node).start as usize, "expected a string".into()))
+}
+
+fn migration_dirs(
+    tree: &Tree,
+    node: NodeId,
+    err: &ErrFn,
+) -> Result<Vec<MigrationDir>, ConfigError> {
+    mappings(
+        tree,
+        node,
+        err,
+        "migrations",
+        &["path", "app", "dialect", "tool"],
+        |key, v, dir: &mut MigrationDir| {
+            let s = string(tree, v, err)?;
+            match key {
+                "path" => dir.path = crate::apps::normalize_path(&s),
+                "app" => dir.app = Some(s),
+                "dialect" => dir.dialect = Some(s),
+                _ => dir.tool = Some(s),
+            }
+            Ok(())
+        },
+    )
+}
+
+fn charts(tree: &Tree, node: NodeId, err: &ErrFn) -> Result<Vec<ChartConfig>, ConfigError> {
+    mappings(
+        tree,
+        node,
+        err,
+        "charts",
+        &["path", "releaseName", "namespace", "valueFiles", "values"],
+        |key, v, chart: &mut ChartConfig| {
+            match key {
+                "path" => chart.path = crate::apps::normalize_path(&string(tree, v, err)?),
+                "releaseName" => chart.release_name = Some(string(tree, v, err)?),
+                "namespace" => chart.namespace = Some(string(tree, v, err)?),
+                "valueFiles" => chart.value_files = names(tree, v, err)?,
+                _ => chart.values = Some(json(tree, v)),
+            }
+            Ok(())
+        },
+    )
+}
 
 fn strings(tree: &Tree, node: NodeId, err: &ErrFn) -> Result<Vec<(String, NodeId)>, ConfigError> {
     if let Some(s) = tree.str(node) {
@@ -271,6 +415,21 @@ mod tests {
         assert!(c.is_ignored_path("vendor/x.yaml"));
         assert!(c.is_ignored_for("legacy/a/b.yaml", "hook-active-deadline"));
         assert_eq!(c.external_secrets, vec!["db"]);
+    }
+
+    #[test]
+    fn parses_charts_generators_and_migration_directories() {
+        let text = "charts:\n  - path: charts/boot/\n    values: {env: production}\ngenerators:\n  clusters: [{name: prod, server: https://k}]\nmigrations:\n  - {path: db/migrations, app: orders, tool: flyway}\n";
+        let c = Config::parse(".synclint.yaml", text, &known).unwrap();
+        assert_eq!(c.charts[0].path, "charts/boot");
+        assert_eq!(
+            c.charts[0].values,
+            Some(serde_json::json!({"env": "production"}))
+        );
+        assert_eq!(c.generator_params[0].0, "clusters");
+        assert_eq!(c.migration_dirs[0].app.as_deref(), Some("orders"));
+        let e = Config::parse(".synclint.yaml", "charts:\n  - pth: x\n", &known).unwrap_err();
+        assert_eq!((e.line, e.column), (2, 5));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! references, what it produces, and whether it is a migration; plus Argo CD's apply
 //! order over them.
 
+pub mod embedded;
 pub mod hooks;
 pub mod image;
 pub mod migration;
