@@ -10,6 +10,7 @@ pub mod discover;
 pub mod graph;
 pub mod lint;
 pub mod load;
+pub mod release;
 pub mod render;
 pub mod report;
 pub mod rules;
