@@ -157,6 +157,33 @@ pub fn discover(root: &Path) -> Discovery {
     }
 }
 
+/// A discovery of files known by path alone (a revision read from Git): classified
+/// as the walk would classify them.
+pub fn listed(root: &Path, mut rels: Vec<String>) -> Discovery {
+    rels.sort();
+    let chart_roots: Vec<String> = rels
+        .iter()
+        .filter(|rel| file_name(rel) == "Chart.yaml")
+        .map(|rel| parent(rel).to_string())
+        .collect();
+    let files = rels
+        .into_iter()
+        .filter_map(|rel| {
+            let kind = classify(&rel, &chart_roots)?;
+            Some(DiscoveredFile {
+                path: root.join(&rel),
+                rel,
+                kind,
+            })
+        })
+        .collect();
+    Discovery {
+        root: root.to_path_buf(),
+        files,
+        problems: Vec::new(),
+    }
+}
+
 fn classify(rel: &str, chart_roots: &[String]) -> Option<FileKind> {
     let name = file_name(rel);
     let lower = name.to_ascii_lowercase();

@@ -111,6 +111,8 @@ pub fn lint(options: &Options) -> Result<Outcome, Error> {
     if let Some(helm) = &options.helm {
         settings.helm.binary = Some(helm.clone());
     }
+    settings.charts = config.charts.clone();
+    settings.generator_params = config.generator_params.clone();
     let apps = apps::resolve(&mut loaded, &settings);
     timer.stage("apps and rendering");
     let repo = RepoIndex::build(&loaded);

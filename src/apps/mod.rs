@@ -106,6 +106,10 @@ pub struct Settings<'s> {
     /// Where renderers read files the loader did not (generator inputs, templates).
     pub contents: Contents,
     pub helm: HelmConfig,
+    /// Values for charts no Application covers (config `charts`).
+    pub charts: Vec<crate::config::ChartConfig>,
+    /// Parameters for ApplicationSet generators that need a cluster or an API.
+    pub generator_params: Vec<(String, Vec<serde_json::Value>)>,
 }
 
 impl<'s> Settings<'s> {
@@ -115,6 +119,8 @@ impl<'s> Settings<'s> {
             identity,
             contents: Contents::Disk(root.to_path_buf()),
             helm: HelmConfig::default(),
+            charts: Vec::new(),
+            generator_params: Vec::new(),
         }
     }
 }

@@ -20,6 +20,7 @@ mod changes;
 mod error;
 mod git;
 mod repo;
+pub mod snapshot;
 mod tree;
 
 pub use base::{Base, BaseSource, CiEnv};
