@@ -9,18 +9,22 @@
 //!   build` would; remote ones that are not vendored are a [`HelmError::MissingDependency`].
 //! - [`split_output`] cuts the output into documents by their `# Source:` comments, and
 //!   [`ChartSources`] maps those paths to template files on disk.
+//! - [`TemplateLocator`] finds the template line of each rendered key.
 
 mod args;
 pub mod deps;
+mod locate;
 mod output;
 mod run;
 mod tempdir;
+mod template_lines;
 
 use std::fmt;
 use std::path::PathBuf;
 
 pub use args::{HelmFileParameter, HelmOptions, HelmParameter, envsubst, template_args};
 pub use deps::{ChartSources, Dependency};
+pub use locate::{KeyLocation, PathSegment, TemplateLocator};
 pub use output::{RenderedDoc, split_output};
 pub use run::{DEFAULT_TIMEOUT, find_helm, render, run_template, version};
 
