@@ -9,7 +9,8 @@
 //!   build` would; remote ones that are not vendored are a [`HelmError::MissingDependency`].
 //! - [`split_output`] cuts the output into documents by their `# Source:` comments, and
 //!   [`ChartSources`] maps those paths to template files on disk.
-//! - [`TemplateLocator`] finds the template line of each rendered key.
+//! - [`TemplateLocator`] finds the template line of each rendered key; [`values_refs`] and
+//!   [`find_value`] say which values a template line reads and where they are set.
 
 mod args;
 pub mod deps;
@@ -18,6 +19,7 @@ mod output;
 mod run;
 mod tempdir;
 mod template_lines;
+mod values;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -27,6 +29,7 @@ pub use deps::{ChartSources, Dependency};
 pub use locate::{KeyLocation, PathSegment, TemplateLocator};
 pub use output::{RenderedDoc, split_output};
 pub use run::{DEFAULT_TIMEOUT, find_helm, render, run_template, version};
+pub use values::{ValueOrigin, find_value, find_value_origin, values_refs};
 
 /// Lines of Helm's stderr kept in [`HelmError::Failed`].
 const STDERR_LINES: usize = 6;
