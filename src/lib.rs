@@ -8,6 +8,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod graph;
+pub mod helm;
 pub mod lint;
 pub mod load;
 pub mod release;
