@@ -133,6 +133,7 @@ pub fn lint(options: &Options) -> Result<Outcome, Error> {
         patterns: &patterns,
     };
     let mut diagnostics = run_rules(&apps.apps, &context, &enabled);
+    explain_helm_values(&mut diagnostics, &apps.apps, &loaded);
     timer.stage("graph and rules");
     diagnostics.extend(loaded.diagnostics.iter().cloned());
     diagnostics.extend(apps.diagnostics);
@@ -193,6 +194,55 @@ fn run_rules(apps: &[App], context: &Context, enabled: &[&rules::Rule]) -> Vec<D
             out
         })
         .collect()
+}
+
+/// A finding in a Helm template says which values produced it: a related location
+/// for each value its line reads, where the app's render set it.
+fn explain_helm_values(diagnostics: &mut [Diagnostic], apps: &[App], loaded: &Loaded) {
+    let by_name: HashMap<&str, &App> = apps
+        .iter()
+        .filter(|a| !a.helm.is_empty())
+        .map(|a| (a.name.as_str(), a))
+        .collect();
+    if by_name.is_empty() {
+        return;
+    }
+    for d in diagnostics {
+        let Some(app) = d.app.as_deref().and_then(|name| by_name.get(name)) else {
+            continue;
+        };
+        // The primary line first, then the lines of related places in templates.
+        let places: Vec<Location> = std::iter::once(d.location.clone())
+            .chain(d.related.iter().map(|r| r.location.clone()))
+            .collect();
+        let mut added: Vec<(Location, String)> = Vec::new();
+        for place in places {
+            let file = place.span.file;
+            let rel = &loaded.file(file).rel;
+            let source = loaded.sources.get(file);
+            if place.line == 0 || source.text.is_empty() {
+                continue;
+            }
+            let line = source.line_text(place.line as usize - 1);
+            for provenance in app
+                .helm
+                .iter()
+                .filter(|p| discover::within(rel, &p.chart_dir))
+            {
+                for (span, label) in
+                    crate::render::helm_source::value_origins(provenance, loaded, line)
+                {
+                    let location = loaded.location(span);
+                    if !added.iter().any(|(l, _)| *l == location) {
+                        added.push((location, label));
+                    }
+                }
+            }
+        }
+        for (location, label) in added {
+            *d = d.clone().with_related(location, label);
+        }
+    }
 }
 
 /// Keeps what the user asked for: enabled rules at their configured severity, not

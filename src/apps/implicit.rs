@@ -100,6 +100,7 @@ pub fn render(ws: &Workspace, settings: &Settings, root: &Root) -> Draft {
         name: shown.to_string(),
         origin: Origin::Implicit { dir: dir.clone() },
         members: Vec::new(),
+        helm: Vec::new(),
     };
     let mut draft = Draft::new(app, String::new());
     draft.covered.extend(ws.loaded.subtree(dir).map(|f| f.id));
@@ -113,20 +114,32 @@ pub fn render(ws: &Workspace, settings: &Settings, root: &Root) -> Draft {
             if is_library_chart(ws, dir) {
                 return draft;
             }
-            let source = Value::map(at);
-            (
-                render::helm_source::render(
-                    ws,
-                    &settings.helm,
-                    &chart_name(dir),
-                    "",
-                    dir,
-                    &source,
-                    &[],
-                ),
-                format!("helm {shown} (default values)"),
-                Severity::Note,
-            )
+            let configured = settings.charts.iter().find(|c| &c.path == dir);
+            let source = chart_source(configured, at);
+            let release = configured
+                .and_then(|c| c.release_name.clone())
+                .unwrap_or_else(|| chart_name(dir));
+            let namespace = configured
+                .and_then(|c| c.namespace.clone())
+                .unwrap_or_default();
+            let request = render::helm_source::ChartRequest {
+                app_name: &release,
+                namespace: &namespace,
+                path: dir,
+                source: &source,
+                refs: &[],
+            };
+            let result = render::helm_source::render(ws, &settings.helm, &request).map(
+                |(output, provenance)| {
+                    draft.app.helm.push(provenance);
+                    output
+                },
+            );
+            let label = match configured {
+                Some(_) => format!("helm {shown} (values from .synclint.yaml)"),
+                None => format!("helm {shown} (default values)"),
+            };
+            (result, label, Severity::Note)
         }
     };
     match result {
@@ -145,6 +158,18 @@ pub fn render(ws: &Workspace, settings: &Settings, root: &Root) -> Draft {
         ),
     }
     draft
+}
+
+/// A source with the `helm` block the config gives a chart (or none).
+fn chart_source(configured: Option<&crate::config::ChartConfig>, at: Span) -> Value {
+    let mut helm = serde_json::Map::new();
+    if let Some(c) = configured {
+        helm.insert("valueFiles".into(), serde_json::json!(c.value_files));
+        if let Some(values) = &c.values {
+            helm.insert("valuesObject".into(), values.clone());
+        }
+    }
+    Value::from_json(&serde_json::json!({ "helm": helm }), at)
 }
 
 fn chart_name(dir: &str) -> String {
@@ -200,6 +225,7 @@ pub fn directories(loaded: &Loaded, covered: &[bool], namespaces: &mut Namespace
             name,
             origin: Origin::Implicit { dir },
             members,
+            helm: Vec::new(),
         });
     }
 }

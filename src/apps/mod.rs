@@ -66,6 +66,8 @@ pub struct App {
     pub name: String,
     pub origin: Origin,
     pub members: Vec<Member>,
+    /// What each Helm render of the app used (for findings in its templates).
+    pub helm: Vec<crate::render::helm_source::Provenance>,
 }
 
 #[derive(Debug, Default)]
@@ -195,7 +197,12 @@ pub fn resolve(loaded: &mut Loaded, settings: &Settings) -> Apps {
 }
 
 fn merge(out: &mut Apps, draft: Draft) {
-    out.diagnostics.extend(draft.diagnostics);
+    let name = &draft.app.name;
+    out.diagnostics
+        .extend(draft.diagnostics.into_iter().map(|mut d| {
+            d.app.get_or_insert_with(|| name.clone());
+            d
+        }));
     out.external_sources += draft.external_sources;
     out.apps.push(draft.app);
 }

@@ -73,6 +73,7 @@ pub(super) fn application(
             root: object.root,
         },
         members: Vec::new(),
+        helm: Vec::new(),
     };
     let mut draft = Draft::new(app, destination_namespace);
     let sources: Vec<NodeId> = match spec.and_then(|s| tree.get(s, "sources")) {
@@ -188,8 +189,20 @@ fn render_source(
             rendered(ws, result, label, source.index, draft);
         }
         Tool::Helm => {
-            let result = render::helm_source::render(ws, &settings.helm, &draft.app.name, &draft.destination_namespace, path, &value, refs);
-            let label = format!("helm {shown} for {}", draft.app.name);
+            let app_name = draft.app.name.clone();
+            let request = render::helm_source::ChartRequest {
+                app_name: &app_name,
+                namespace: &draft.destination_namespace,
+                path,
+                source: &value,
+                refs,
+            };
+            let result = render::helm_source::render(ws, &settings.helm, &request);
+            let label = format!("helm {shown} for {app_name}");
+            let result = result.map(|(output, provenance)| {
+                draft.app.helm.push(provenance);
+                output
+            });
             rendered(ws, result, label, source.index, draft);
         }
         Tool::Plugin => draft.diagnostics.push(failed(

@@ -17,7 +17,7 @@ pub mod deps;
 mod locate;
 mod output;
 mod run;
-mod tempdir;
+pub(crate) mod tempdir;
 mod template_lines;
 mod values;
 
