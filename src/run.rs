@@ -119,7 +119,8 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
             return Err(Failure(format!("path `{}` does not exist", p.display())));
         }
     }
-    let first = absolute(&paths[0]);
+    // Canonical, so that `..` in the path does not lead the root search astray.
+    let first = canonical_lenient(&absolute(&paths[0]));
     let root = lint::find_root(&first);
     let root_canonical = root.canonicalize().unwrap_or_else(|_| root.clone());
     let mut only_files: Option<Vec<String>> = None;

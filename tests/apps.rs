@@ -109,7 +109,9 @@ fn kustomize_and_helm_sources_are_rendered_and_other_repos_are_counted() {
 fn helm_available() -> bool {
     let found = synclint::helm::find_helm(None).is_ok();
     if !found {
-        eprintln!("helm not found: checking the render-failed finding instead of the chart's objects");
+        eprintln!(
+            "helm not found: checking the render-failed finding instead of the chart's objects"
+        );
     }
     found
 }

@@ -19,6 +19,8 @@ pub struct Dependency {
     pub version: String,
     pub repository: String,
     pub alias: Option<String>,
+    /// `condition`: comma-separated value paths; the first that is set decides.
+    pub condition: Option<String>,
 }
 
 impl Dependency {
@@ -76,6 +78,10 @@ pub fn dependencies(chart_dir: &Path) -> Vec<Dependency> {
                 alias: tree
                     .get_str(item, "alias")
                     .filter(|a| !a.is_empty())
+                    .map(str::to_string),
+                condition: tree
+                    .get_str(item, "condition")
+                    .filter(|c| !c.is_empty())
                     .map(str::to_string),
             })
             .filter(|d| !d.name.is_empty())
@@ -135,14 +141,23 @@ fn read_dir_names(dir: &Path) -> Vec<String> {
 /// do what that does for local `file://` dependencies (copy the dependency chart into
 /// `charts/`, without its own unvendored dependencies, as Helm's `tarFromLocalDir`
 /// does), in a copy of the chart under `tmp`; any other missing dependency is an error.
-pub(crate) fn prepare_chart(chart_dir: &Path, tmp: &Path) -> Result<PathBuf, HelmError> {
+///
+/// A missing dependency whose `condition` is false for these values is not rendered
+/// by Helm at all, but Helm still wants it present: it gets an empty stand-in chart.
+pub(crate) fn prepare_chart(
+    chart_dir: &Path,
+    tmp: &Path,
+    is_disabled: &dyn Fn(&Dependency) -> bool,
+) -> Result<PathBuf, HelmError> {
     let mut to_build = Vec::new();
+    let mut stand_ins = Vec::new();
     for dependency in dependencies(chart_dir) {
         if is_vendored(chart_dir, &dependency) {
             continue;
         }
         match dependency.local_path(chart_dir) {
             Some(local) if local.join("Chart.yaml").is_file() => to_build.push((dependency, local)),
+            _ if is_disabled(&dependency) => stand_ins.push(dependency),
             _ => {
                 return Err(HelmError::MissingDependency {
                     name: dependency.name,
@@ -151,13 +166,30 @@ pub(crate) fn prepare_chart(chart_dir: &Path, tmp: &Path) -> Result<PathBuf, Hel
             }
         }
     }
-    if to_build.is_empty() {
+    if to_build.is_empty() && stand_ins.is_empty() {
         return Ok(chart_dir.to_path_buf());
     }
     let copy = tmp.join("chart");
     copy_dir(chart_dir, &copy)?;
     for (dependency, local) in to_build {
         copy_dir(&local, &copy.join("charts").join(&dependency.name))?;
+    }
+    for dependency in stand_ins {
+        let dir = copy.join("charts").join(&dependency.name);
+        let version = if dependency.version.is_empty() {
+            "0.0.0"
+        } else {
+            dependency
+                .version
+                .trim_start_matches(['^', '~', '=', '>', '<', ' '])
+        };
+        let chart_yaml = format!(
+            "apiVersion: v2\nname: {}\nversion: {}\ndescription: stand-in for a disabled dependency\n",
+            dependency.name, version
+        );
+        std::fs::create_dir_all(&dir)
+            .and_then(|()| std::fs::write(dir.join("Chart.yaml"), chart_yaml))
+            .map_err(|e| HelmError::io("writing a stand-in chart", e))?;
     }
     Ok(copy)
 }

@@ -89,7 +89,7 @@ fn remote_dependencies_that_are_not_vendored_are_missing() {
     write(tmp.path(), "app/Chart.yaml", &chart_yaml("app", APP_DEPS));
     write(tmp.path(), "commons/Chart.yaml", &chart_yaml("commons", ""));
     let work = TempDir::new().unwrap();
-    let err = prepare_chart(&tmp.path().join("app"), work.path()).unwrap_err();
+    let err = prepare_chart(&tmp.path().join("app"), work.path(), &|_| false).unwrap_err();
     let HelmError::MissingDependency { name, repository } = err else {
         panic!("{err}");
     };
@@ -105,8 +105,13 @@ fn vendored_charts_are_rendered_in_place() {
     write(&app, "charts/commons-0.1.0.tgz", "");
     write(&app, "charts/postgresql-11.9.13.tgz", "");
     let work = TempDir::new().unwrap();
-    assert_eq!(prepare_chart(&app, work.path()).unwrap(), app);
-    assert!(std::fs::read_dir(work.path()).unwrap().next().is_none());
+    assert_eq!(prepare_chart(&app, work.path(), &|_| false).unwrap(), app);
+    assert!(
+        std::fs::read_dir(work.path(), &|_| false)
+            .unwrap()
+            .next()
+            .is_none()
+    );
 }
 
 #[test]
@@ -120,8 +125,8 @@ fn local_dependencies_are_built_into_a_copy() {
     write(tmp.path(), "commons/Chart.yaml", &chart_yaml("commons", ""));
     write(tmp.path(), "commons/templates/_h.tpl", "{{/* x */}}");
     let work = TempDir::new().unwrap();
-    let prepared = prepare_chart(&app, work.path()).unwrap();
-    assert!(prepared.starts_with(work.path()));
+    let prepared = prepare_chart(&app, work.path(), &|_| false).unwrap();
+    assert!(prepared.starts_with(work.path(), &|_| false));
     assert!(prepared.join("templates/job.yaml").is_file());
     assert!(prepared.join("charts/commons/templates/_h.tpl").is_file());
     assert!(
@@ -131,7 +136,7 @@ fn local_dependencies_are_built_into_a_copy() {
 
     std::fs::remove_dir_all(tmp.path().join("commons")).unwrap();
     let work = TempDir::new().unwrap();
-    let err = prepare_chart(&app, work.path()).unwrap_err();
+    let err = prepare_chart(&app, work.path(), &|_| false).unwrap_err();
     assert!(
         matches!(&err, HelmError::MissingDependency { name, repository }
             if name == "commons" && repository == "file://../commons"),

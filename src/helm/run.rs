@@ -83,7 +83,12 @@ pub fn run_template(
     options.value_files = value_files;
 
     let tmp = TempDir::new()?;
-    let chart = prepare_chart(chart_dir, tmp.path())?;
+    let is_disabled = |d: &super::Dependency| {
+        d.condition.as_deref().is_some_and(|condition| {
+            super::values::condition(chart_dir, &options, condition) == Some(false)
+        })
+    };
+    let chart = prepare_chart(chart_dir, tmp.path(), &is_disabled)?;
     let values_tmp = match options.inline_values() {
         Some(text) => {
             let path = tmp.path().join("values.yaml");

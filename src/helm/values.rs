@@ -135,6 +135,43 @@ fn step(tree: &Tree, node: NodeId, segment: &str) -> Option<(Option<NodeId>, Nod
     Some((Some(entry.key), entry.value))
 }
 
+/// A dependency `condition` (`a.enabled,b.enabled`) for a render: the first path that
+/// is set decides, as in Helm; `None` when none is set (the dependency is enabled).
+pub fn condition(chart_dir: &Path, options: &HelmOptions, condition: &str) -> Option<bool> {
+    condition
+        .split(',')
+        .map(str::trim)
+        .find_map(|path| value_text(chart_dir, options, path))
+        .map(|text| matches!(text.as_str(), "true" | "True" | "TRUE"))
+}
+
+/// The text of the value at `path` as the render would see it (scalars only).
+fn value_text(chart_dir: &Path, options: &HelmOptions, path: &str) -> Option<String> {
+    let scalar_at = |text: &str| -> Option<String> {
+        let parsed = parse(FileId(0), &std::sync::Arc::from(text), Bounds::default());
+        let mut node = parsed.documents.first().copied().flatten()?;
+        for segment in path.split('.') {
+            node = parsed.tree.get(node, segment)?;
+        }
+        parsed.tree.scalar(node).map(|s| s.value.to_string())
+    };
+    match find_value_origin(chart_dir, options, path)? {
+        ValueOrigin::Parameter { index } => options.parameters.get(index).map(|p| p.value.clone()),
+        ValueOrigin::FileParameter { .. } => None,
+        ValueOrigin::InlineValues { .. } => match &options.values_object {
+            Some(object) if !object.is_null() => {
+                let pointer: String = path.split('.').map(|s| format!("/{s}")).collect();
+                object.pointer(&pointer).map(|v| match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+            }
+            _ => scalar_at(&options.values),
+        },
+        ValueOrigin::File { path: file, .. } => scalar_at(&std::fs::read_to_string(file).ok()?),
+    }
+}
+
 /// Which input sets a value, by Argo CD's precedence.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ValueOrigin {

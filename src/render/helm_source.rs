@@ -95,7 +95,33 @@ pub fn render(
             .collect();
         materialize(files, copy.path(), &dirs, &values).map_err(|e| problem(e.to_string()))?;
     }
-    let docs = helm::render(&binary, &chart_path, &options, config.timeout).map_err(|e| {
+    let mut notes = Vec::new();
+    let mut result = helm::render(&binary, &chart_path, &options, config.timeout);
+    // A values schema that refers to a URL needs the network, which synclint never
+    // uses: render again without schema validation, and say so.
+    if let Err(HelmError::Failed { stderr, .. }) = &result
+        && let Some(url) = schema_url(stderr)
+        && !options.skip_schema_validation
+    {
+        let mut offline = options.clone();
+        offline.skip_schema_validation = true;
+        result = helm::render(&binary, &chart_path, &offline, config.timeout);
+        if result.is_ok() {
+            let schema = rel(request.path, "values.schema.json");
+            let span = ws
+                .text(&schema)
+                .map(|(id, _)| Span::new(id, 0, 0))
+                .unwrap_or(at);
+            notes.push(Problem {
+                span,
+                message: format!(
+                    "the values schema of chart `{}` refers to {url}, which synclint does not fetch: the values were not validated against it",
+                    request.path
+                ),
+            });
+        }
+    }
+    let docs = result.map_err(|e| {
         let message = match &e {
             HelmError::MissingDependency { .. } | HelmError::MissingValueFile { .. } => {
                 e.to_string().replace(&format!("{}/", root.display()), "")
@@ -132,13 +158,14 @@ pub fn render(
         parameter_spans,
         values_span,
     };
-    Ok((
-        Output {
-            objects,
-            notes: Vec::new(),
-        },
-        provenance,
-    ))
+    Ok((Output { objects, notes }, provenance))
+}
+
+/// The URL in Helm's "failing loading" message for a values schema `$ref`.
+fn schema_url(stderr: &str) -> Option<String> {
+    let at = stderr.find("failing loading \"http")? + "failing loading \"".len();
+    let url: String = stderr[at..].chars().take_while(|c| *c != '"').collect();
+    Some(url)
 }
 
 fn rel(dir: &str, name: &str) -> String {
