@@ -4,6 +4,7 @@
 mod labels;
 mod regex;
 mod selector;
+mod strategic;
 
 use std::sync::Arc;
 
@@ -32,4 +33,29 @@ fn base(text: &str) -> Value {
 
 fn patch(text: &str) -> Value {
     documents(PATCH, text).remove(0)
+}
+
+/// The value at a dotted path; numbers index lists.
+fn at<'v>(value: &'v Value, path: &str) -> &'v Value {
+    path.split('.')
+        .fold(value, |v, step| match step.parse::<usize>() {
+            Ok(i) if v.is_seq() => &v.items()[i],
+            _ => v
+                .get(step)
+                .unwrap_or_else(|| panic!("no `{step}` in {path}")),
+        })
+}
+
+/// The file a value at a path came from.
+fn file_of(value: &Value, path: &str) -> FileId {
+    at(value, path).span.file
+}
+
+/// The file the key at the end of a dotted path came from.
+fn key_file_of(value: &Value, path: &str) -> FileId {
+    let (parent, key) = path
+        .rsplit_once('.')
+        .map_or((None, path), |(p, k)| (Some(p), k));
+    let map = parent.map_or(value, |p| at(value, p));
+    map.entry(key).expect("key").0.span.file
 }
