@@ -9,12 +9,15 @@
 //!   nothing). Like Kustomize, `$retainKeys`, `$setElementOrder/…` and
 //!   `$deleteFromPrimitiveList/…` are not directives: they stay in the output as
 //!   ordinary fields.
+//! - [`json6902`]: RFC 6902 with the behaviour of evanphx/json-patch v4 (a `replace`
+//!   of a missing map key adds it, negative array indexes count from the end).
 //! - [`Target`]: group, version, kind, anchored `name`/`namespace` regular expressions
 //!   (see the `regex` module for the subset), label and annotation selectors.
 //!
 //! Every field taken from a patch keeps the patch file's span; untouched fields keep
 //! the base's.
 
+mod json6902;
 mod labels;
 mod list_merge;
 mod regex;
@@ -77,10 +80,10 @@ pub fn strategic_merge_deletes_object(patch: &Value) -> bool {
     patch.is_map() && patch.get_str(strategic::DIRECTIVE) == Some("delete")
 }
 
-/// Applies a list of JSON 6902 operations to `target` in place.
+/// Applies a list of JSON 6902 operations to `target` in place; `value`s keep their
+/// spans. On error, `target` is unchanged.
 pub fn json6902(target: &mut Value, operations: &Value) -> Result<(), String> {
-    let _ = (target, operations);
-    Err("JSON 6902 patches are not implemented yet".into())
+    json6902::apply(target, operations)
 }
 
 /// The fields Kustomize puts back after a strategic merge.

@@ -1,6 +1,7 @@
 //! Tests of the patches: results as JSON, and the file each field's span points into
 //! (the base is file 1, the patch file 2).
 
+mod json6902;
 mod labels;
 mod regex;
 mod selector;
