@@ -1,7 +1,10 @@
 //! Tests of the patches: results as JSON, and the file each field's span points into
 //! (the base is file 1, the patch file 2).
 
+mod cases;
+mod edge_cases;
 mod json6902;
+mod kubectl;
 mod labels;
 mod regex;
 mod selector;
