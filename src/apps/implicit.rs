@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::source::{Draft, failed, normalize_path, rendered};
 use super::{App, Apps, Member, Namespaces, Origin, Settings};
+use crate::config::ChartConfig;
 use crate::diagnostic::Severity;
 use crate::discover::{FileKind, parent};
 use crate::load::Loaded;
@@ -22,7 +23,9 @@ pub enum Root {
 }
 
 /// Kustomize roots and charts that nothing covers and nothing else includes.
-pub fn roots(loaded: &Loaded, covered: &[bool]) -> Vec<Root> {
+/// Configured charts come first: what they render is preferred over what charts
+/// rendered with guessed values render (see `alive` in the parent module).
+pub fn roots(loaded: &Loaded, covered: &[bool], configured: &[ChartConfig]) -> Vec<Root> {
     let mut used: BTreeSet<String> = BTreeSet::new();
     let mut kustomizations = Vec::new();
     for f in loaded
@@ -79,6 +82,11 @@ pub fn roots(loaded: &Loaded, covered: &[bool]) -> Vec<Root> {
             });
         }
     }
+    // A stable sort: configured charts first, the rest in path order.
+    out.sort_by_key(|root| match root {
+        Root::Chart { dir, .. } => !configured.iter().any(|c| &c.path == dir),
+        Root::Kustomize { .. } => true,
+    });
     out
 }
 
@@ -143,19 +151,13 @@ pub fn render(ws: &Workspace, settings: &Settings, root: &Root) -> Draft {
         }
     };
     match result {
-        Ok(output) => rendered(ws, Ok(output), label, 0, &mut draft),
+        Ok(output) => rendered(Ok(output), label, 0, &mut draft),
         // Nothing deploys this root as it is, so its failure is not a sync failure.
-        Err(Problem { span, message }) => draft.diagnostics.push(
-            failed(
-                ws.loaded,
-                span,
-                severity,
-                format!("{label} cannot be rendered: {message}"),
-            )
-            .with_help(
-                "No Application covers this root; fix it, or point an Application (or `ignore` in .synclint.yaml) at it.",
-            ),
-        ),
+        Err(Problem { span, message }) => {
+            let mut finding = failed(span, severity, format!("{label} cannot be rendered: {message}"));
+            finding.help = "No Application covers this root; fix it, or point an Application (or `ignore` in .synclint.yaml) at it.";
+            draft.findings.push(finding);
+        }
     }
     draft
 }

@@ -130,36 +130,41 @@ impl<'s> Settings<'s> {
 /// Rounds of app-of-apps rendering before giving up (a chart that renders itself).
 const MAX_ROUNDS: usize = 10;
 
+/// An app resolved in some round, and where it came from.
+struct Resolved {
+    draft: Draft,
+    /// The app whose rendered output holds this app's Application object.
+    parent: Option<usize>,
+    /// For an implicit app, its kustomization or Chart.yaml.
+    implicit_root: Option<FileId>,
+}
+
 /// Resolves every app; rendered outputs are added to `loaded` as virtual files.
 pub fn resolve(loaded: &mut Loaded, settings: &Settings) -> Apps {
-    let mut out = Apps::default();
+    let mut resolved: Vec<Resolved> = Vec::new();
+    // Rendered file → the app that rendered it.
+    let mut owner: HashMap<FileId, usize> = HashMap::new();
     let mut covered: Vec<bool> = vec![false; loaded.files.len()];
-    let mut namespaces = Namespaces::default();
-    let mut seen: HashSet<(String, String)> = HashSet::new();
-    let mut round: Vec<(FileId, usize)> = applications_in(loaded, 0, &mut seen);
-    // Implicit roots wait until every Application is known: an Application rendered
-    // later (by an implicit root's chart) may cover them after all.
-    let mut implicit: Option<Vec<(FileId, Draft)>> = None;
-    let mut implicit_covered: Vec<FileId> = Vec::new();
+    let mut round: Vec<(FileId, usize)> = applications_in(loaded, 0);
+    let mut implicit_done = false;
     for _ in 0..MAX_ROUNDS {
         let first_new = loaded.files.len();
-        if !round.is_empty() {
+        let (drafts, touched, parents, roots) = if !round.is_empty() {
             let ws = Workspace::new(loaded, settings.contents.clone());
             let drafts: Vec<Draft> = round
                 .par_iter()
                 .map(|(file, index)| source::application(&ws, settings, *file, *index))
                 .collect();
             let read = ws.finish();
+            let parents: Vec<Option<usize>> =
+                round.iter().map(|(file, _)| owner.get(file).copied()).collect();
             let (drafts, touched) = finish_round(loaded, read, drafts);
-            covered.resize(loaded.files.len(), false);
-            for id in touched.iter().chain(drafts.iter().flat_map(|d| &d.covered)) {
-                covered[id.0 as usize] = true;
-            }
-            for draft in drafts {
-                merge(&mut out, draft);
-            }
-        } else if implicit.is_none() {
-            let roots = implicit::roots(loaded, &covered);
+            (drafts, touched, parents, Vec::new())
+        } else if !implicit_done {
+            // Implicit roots wait until every Application in a file is known, and go
+            // after them: an Application rendered later may still cover them (below).
+            implicit_done = true;
+            let roots = implicit::roots(loaded, &covered, &settings.charts);
             let ws = Workspace::new(loaded, settings.contents.clone());
             let drafts: Vec<Draft> = roots
                 .par_iter()
@@ -167,27 +172,46 @@ pub fn resolve(loaded: &mut Loaded, settings: &Settings) -> Apps {
                 .collect();
             let read = ws.finish();
             let (drafts, touched) = finish_round(loaded, read, drafts);
-            implicit_covered = touched;
-            implicit = Some(roots.iter().map(implicit::Root::file).zip(drafts).collect());
+            let parents = vec![None; drafts.len()];
+            (drafts, touched, parents, roots.iter().map(implicit::Root::file).collect())
         } else {
             break;
+        };
+        covered.resize(loaded.files.len(), false);
+        let implicit_round = !roots.is_empty();
+        for id in touched.iter().chain(drafts.iter().flat_map(|d| &d.covered)) {
+            if !implicit_round {
+                covered[id.0 as usize] = true;
+            }
         }
-        round = applications_in(loaded, first_new, &mut seen);
-    }
-    covered.resize(loaded.files.len(), false);
-    for (root, draft) in implicit.unwrap_or_default() {
-        if !covered[root.0 as usize] {
-            merge(&mut out, draft);
+        for (i, (draft, parent)) in drafts.into_iter().zip(parents).enumerate() {
+            for id in &draft.rendered {
+                owner.insert(*id, resolved.len());
+            }
+            resolved.push(Resolved {
+                draft,
+                parent,
+                implicit_root: roots.get(i).copied(),
+            });
         }
+        round = applications_in(loaded, first_new);
     }
-    for id in implicit_covered {
-        covered[id.0 as usize] = true;
-    }
-    for app in &out.apps {
-        for m in &app.members {
+    let alive = alive(&resolved, loaded.files.len());
+    let mut out = Apps::default();
+    let mut covered: Vec<bool> = vec![false; loaded.files.len()];
+    for (r, alive) in resolved.into_iter().zip(alive) {
+        if !alive {
+            continue;
+        }
+        for id in &r.draft.covered {
+            covered[id.0 as usize] = true;
+        }
+        for m in &r.draft.app.members {
             covered[m.file.0 as usize] = true;
         }
+        merge(&mut out, r.draft);
     }
+    let mut namespaces = Namespaces::default();
     implicit::directories(loaded, &covered, &mut namespaces, &mut out);
     for (file, index) in applicationsets(loaded) {
         out.diagnostics
@@ -196,42 +220,94 @@ pub fn resolve(loaded: &mut Loaded, settings: &Settings) -> Apps {
     out
 }
 
+/// Which resolved apps are real. Rendering with guessed (default) values can produce
+/// Applications that the real tree of apps also produces, or roots that an Application
+/// covers after all: an implicit app whose root an Application covers is dropped, an
+/// Application whose name an earlier app already has is dropped (two Applications of
+/// one name are alternatives, such as two environments' bootstrap charts), and with
+/// them everything they rendered.
+fn alive(resolved: &[Resolved], files: usize) -> Vec<bool> {
+    let n = resolved.len();
+    let mut alive = vec![true; n];
+    let descends_from = |mut i: usize, ancestor: usize| {
+        while let Some(p) = resolved[i].parent {
+            if p == ancestor {
+                return true;
+            }
+            i = p;
+        }
+        false
+    };
+    loop {
+        let mut changed = false;
+        for i in 0..n {
+            if alive[i] && resolved[i].parent.is_some_and(|p| !alive[p]) {
+                alive[i] = false;
+                changed = true;
+            }
+        }
+        let mut names: HashSet<&str> = HashSet::new();
+        for i in 0..n {
+            if alive[i]
+                && resolved[i].implicit_root.is_none()
+                && !names.insert(resolved[i].draft.app.name.as_str())
+            {
+                alive[i] = false;
+                changed = true;
+            }
+        }
+        for i in 0..n {
+            let Some(root) = resolved[i].implicit_root.filter(|_| alive[i]) else {
+                continue;
+            };
+            let mut covered = vec![false; files];
+            for j in (0..n).filter(|j| {
+                alive[*j] && resolved[*j].implicit_root.is_none() && !descends_from(*j, i)
+            }) {
+                for id in &resolved[j].draft.covered {
+                    covered[id.0 as usize] = true;
+                }
+            }
+            if covered[root.0 as usize] {
+                alive[i] = false;
+                changed = true;
+            }
+        }
+        if !changed {
+            return alive;
+        }
+    }
+}
+
 fn merge(out: &mut Apps, draft: Draft) {
-    let name = &draft.app.name;
-    out.diagnostics
-        .extend(draft.diagnostics.into_iter().map(|mut d| {
-            d.app.get_or_insert_with(|| name.clone());
-            d
-        }));
+    out.diagnostics.extend(draft.diagnostics);
     out.external_sources += draft.external_sources;
     out.apps.push(draft.app);
 }
 
-/// Adds a round's files and outputs to `loaded`, then gives each draft its members.
+/// Adds a round's files and outputs to `loaded`, then gives each draft its members and
+/// its findings as diagnostics.
 fn finish_round(
     loaded: &mut Loaded,
     mut read: ReadDuringRendering,
     mut drafts: Vec<Draft>,
 ) -> (Vec<Draft>, Vec<FileId>) {
     let touched = std::mem::take(&mut read.touched);
-    let mut outputs = Vec::new();
-    let mut layout: Vec<Vec<(usize, FileId)>> = Vec::with_capacity(drafts.len());
-    for draft in &mut drafts {
-        let mut mine = Vec::new();
-        for (source, output) in draft.outputs.drain(..) {
-            mine.push((source, output.id));
-            outputs.push(output);
-        }
-        layout.push(mine);
-    }
-    rendered::append(loaded, read, outputs);
+    let remap = {
+        let mut outputs: Vec<&mut rendered::RenderedOutput> = drafts
+            .iter_mut()
+            .flat_map(|d| d.outputs.iter_mut().map(|(_, o)| o))
+            .collect();
+        rendered::append(loaded, read, &mut outputs)
+    };
     let mut namespaces = Namespaces::default();
-    for (draft, outputs) in drafts.iter_mut().zip(layout) {
+    for draft in drafts.iter_mut() {
         let mut objects: Vec<(usize, FileId, usize)> = std::mem::take(&mut draft.files);
-        for (source, id) in outputs {
-            draft.covered.push(id);
-            for i in 0..loaded.file(id).objects.len() {
-                objects.push((source, id, i));
+        for (source, output) in draft.outputs.drain(..) {
+            draft.covered.push(output.id);
+            draft.rendered.push(output.id);
+            for i in 0..loaded.file(output.id).objects.len() {
+                objects.push((source, output.id, i));
             }
         }
         draft.app.members = members(
@@ -240,6 +316,14 @@ fn finish_round(
             &draft.destination_namespace,
             &mut namespaces,
         );
+        for mut finding in draft.findings.drain(..) {
+            if let Some(to) = remap.get(&finding.span.file) {
+                finding.span.file = *to;
+            }
+            let mut d = finding.into_diagnostic(loaded);
+            d.app = Some(draft.app.name.clone());
+            draft.diagnostics.push(d);
+        }
     }
     (drafts, touched)
 }
@@ -288,21 +372,12 @@ fn members(
     out
 }
 
-/// Application objects in files from `first` on, each once by namespace and name.
-fn applications_in(
-    loaded: &Loaded,
-    first: usize,
-    seen: &mut HashSet<(String, String)>,
-) -> Vec<(FileId, usize)> {
+/// Application objects in files from `first` on.
+fn applications_in(loaded: &Loaded, first: usize) -> Vec<(FileId, usize)> {
     let mut found = Vec::new();
     for file in &loaded.files[first..] {
         for (index, object) in file.objects.iter().enumerate() {
-            if is_argo(object, "Application")
-                && seen.insert((
-                    object.namespace.clone().unwrap_or_default(),
-                    object.name.clone(),
-                ))
-            {
+            if is_argo(object, "Application") {
                 found.push((file.id, index));
             }
         }

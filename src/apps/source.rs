@@ -24,6 +24,11 @@ pub struct Draft {
     pub files: Vec<(usize, FileId, usize)>,
     /// (source index, output) of rendered sources.
     pub outputs: Vec<(usize, RenderedOutput)>,
+    /// The virtual files of the outputs, once added.
+    pub rendered: Vec<FileId>,
+    /// `render-failed` findings, made into diagnostics once the files they point into
+    /// are in the source map.
+    pub findings: Vec<Finding>,
     pub diagnostics: Vec<Diagnostic>,
     /// Files this app's sources read or leave out on purpose: not implicit apps.
     pub covered: Vec<FileId>,
@@ -37,6 +42,8 @@ impl Draft {
             destination_namespace,
             files: Vec::new(),
             outputs: Vec::new(),
+            rendered: Vec::new(),
+            findings: Vec::new(),
             diagnostics: Vec::new(),
             covered: Vec::new(),
             external_sources: 0,
@@ -172,7 +179,7 @@ fn render_source(
         ["kustomize"] => Tool::Kustomize,
         ["plugin"] => Tool::Plugin,
         _ => {
-            draft.diagnostics.push(failed(loaded, at, Severity::Error, format!(
+            draft.findings.push(failed(at, Severity::Error, format!(
                 "Application `{}` has {} blocks in one source: Argo CD fails with \"multiple application sources defined\"",
                 draft.app.name,
                 explicit.join(" and ")
@@ -186,7 +193,7 @@ fn render_source(
         Tool::Kustomize => {
             let result = render::kustomize::build(ws, path, value.get("kustomize"));
             let label = format!("kustomize {shown} for {}", draft.app.name);
-            rendered(ws, result, label, source.index, draft);
+            rendered(result, label, source.index, draft);
         }
         Tool::Helm => {
             let app_name = draft.app.name.clone();
@@ -203,10 +210,9 @@ fn render_source(
                 draft.app.helm.push(provenance);
                 output
             });
-            rendered(ws, result, label, source.index, draft);
+            rendered(result, label, source.index, draft);
         }
-        Tool::Plugin => draft.diagnostics.push(failed(
-            loaded,
+        Tool::Plugin => draft.findings.push(failed(
             at,
             Severity::Note,
             format!(
@@ -219,7 +225,6 @@ fn render_source(
 
 /// Records a renderer's result: its objects as one output, its notes, or its failure.
 pub(super) fn rendered(
-    ws: &Workspace,
     result: Result<render::kustomize::Output, Problem>,
     label: String,
     source_index: usize,
@@ -229,20 +234,19 @@ pub(super) fn rendered(
         Ok(output) => {
             for note in output.notes {
                 draft
-                    .diagnostics
-                    .push(failed(ws.loaded, note.span, Severity::Note, note.message));
+                    .findings
+                    .push(failed(note.span, Severity::Note, note.message));
             }
             draft.outputs.push((
                 source_index,
                 RenderedOutput {
-                    id: ws.allocate(),
+                    id: FileId(0),
                     label,
                     objects: output.objects,
                 },
             ));
         }
-        Err(problem) => draft.diagnostics.push(failed(
-            ws.loaded,
+        Err(problem) => draft.findings.push(failed(
             problem.span,
             Severity::Error,
             format!("{label} cannot be rendered: {}", problem.message),
@@ -282,8 +286,7 @@ fn directory(
         }
         Err(e) => {
             let at = directory.map(|d| d.span).unwrap_or(at);
-            draft.diagnostics.push(failed(
-                loaded,
+            draft.findings.push(failed(
                 at,
                 Severity::Error,
                 format!(
@@ -315,14 +318,36 @@ fn apply_overrides(ws: &Workspace, path: &str, app_name: &str, source: &mut Valu
     }
 }
 
-pub(super) fn failed(loaded: &Loaded, at: Span, severity: Severity, message: String) -> Diagnostic {
-    Diagnostic::new("render-failed", severity, message, loaded.location(at))
-        .with_help("Make the source renderable, or exclude it with `ignore` in .synclint.yaml.")
-        .with_label(if severity == Severity::Note {
+/// A `render-failed` finding at a span that may point into a file read during this
+/// round of rendering (its id is final only after the round).
+#[derive(Debug)]
+pub struct Finding {
+    pub severity: Severity,
+    pub span: Span,
+    pub message: String,
+    pub help: &'static str,
+}
+
+impl Finding {
+    pub fn into_diagnostic(self, loaded: &Loaded) -> Diagnostic {
+        let label = if self.severity == Severity::Note {
             "not rendered"
         } else {
             "render fails here"
-        })
+        };
+        Diagnostic::new("render-failed", self.severity, self.message, loaded.location(self.span))
+            .with_help(self.help)
+            .with_label(label)
+    }
+}
+
+pub(super) fn failed(at: Span, severity: Severity, message: String) -> Finding {
+    Finding {
+        severity,
+        span: at,
+        message,
+        help: "Make the source renderable, or exclude it with `ignore` in .synclint.yaml.",
+    }
 }
 
 /// `./apps/api/` → `apps/api`; `.` and `` → `` (the root).

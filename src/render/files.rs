@@ -99,6 +99,11 @@ impl Contents {
     }
 }
 
+/// Ids of files first read during a round of rendering start here. Threads read them
+/// in any order; after the round they get final ids in path order, so output does not
+/// depend on scheduling.
+pub const TEMPORARY_IDS: u32 = 1 << 31;
+
 /// Files first read during rendering, and rendered outputs, waiting to join `Loaded`.
 #[derive(Default)]
 struct Added {
@@ -116,7 +121,7 @@ struct Added {
 pub struct ReadDuringRendering {
     /// Text for files the loader knows but did not read.
     pub texts: HashMap<FileId, Arc<str>>,
-    /// Files the loader never saw, in id order: id, path, text.
+    /// Files the loader never saw, with temporary ids: id, path, text.
     pub new_files: Vec<(FileId, String, Arc<str>)>,
     /// Loaded files some renderer read.
     pub touched: Vec<FileId>,
@@ -135,18 +140,10 @@ impl<'l> Workspace<'l> {
             loaded,
             contents,
             added: Mutex::new(Added {
-                next_id: loaded.files.len() as u32,
+                next_id: TEMPORARY_IDS,
                 ..Added::default()
             }),
         }
-    }
-
-    /// A fresh id for a rendered output (a virtual file).
-    pub fn allocate(&self) -> FileId {
-        let mut added = self.added.lock().unwrap();
-        let id = FileId(added.next_id);
-        added.next_id += 1;
-        id
     }
 
     /// What rendering read, to be added to the loaded repository: text for files the
@@ -154,7 +151,7 @@ impl<'l> Workspace<'l> {
     pub fn finish(self) -> ReadDuringRendering {
         let added = self.added.into_inner().unwrap();
         let mut new_files = added.new_files;
-        new_files.sort_by_key(|(id, _, _)| *id);
+        new_files.sort_by(|a, b| a.1.cmp(&b.1));
         ReadDuringRendering {
             texts: added.texts,
             new_files,
