@@ -1,0 +1,3 @@
+//! Tests of the ApplicationSet expansion, modelled on Argo CD's documentation examples.
+
+mod gotemplate;
