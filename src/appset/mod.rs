@@ -1,6 +1,8 @@
-//! Offline ApplicationSet expansion. This part: Go text/template with Sprig, the
-//! engine of `goTemplate: true`, and the YAML reading it shares with the generators.
+//! Offline ApplicationSet expansion. This part: Argo CD's two template engines
+//! (fasttemplate, and Go text/template with Sprig for `goTemplate: true`) and the
+//! YAML reading they share with the generators.
 
+pub mod fasttemplate;
 pub mod gotemplate;
 mod names;
 mod yaml;

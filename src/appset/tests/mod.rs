@@ -1,3 +1,4 @@
 //! Tests of the ApplicationSet expansion, modelled on Argo CD's documentation examples.
 
+mod fasttemplate;
 mod gotemplate;
