@@ -4,6 +4,7 @@ mod expand;
 mod fasttemplate;
 mod generators;
 mod gotemplate;
+mod homelab;
 mod repo;
 mod robustness;
 

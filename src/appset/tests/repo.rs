@@ -1,6 +1,7 @@
-//! A checkout in memory.
+//! A checkout in memory, and a RepoView over a directory on disk.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use crate::appset::RepoView;
 
@@ -38,5 +39,52 @@ impl RepoView for MemoryRepo {
     }
     fn read_file(&self, path: &str) -> Option<String> {
         self.files.get(path).cloned()
+    }
+}
+
+/// A directory on disk (no symlinks followed).
+pub struct DiskRepo {
+    pub root: PathBuf,
+}
+
+fn walk(root: &Path, dir: &Path, dirs: &mut Vec<String>, files: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let rel = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        if kind.is_dir() {
+            if rel == ".git" {
+                continue;
+            }
+            dirs.push(rel);
+            walk(root, &path, dirs, files);
+        } else if kind.is_file() {
+            files.push(rel);
+        }
+    }
+}
+
+impl RepoView for DiskRepo {
+    fn list_dirs(&self) -> Vec<String> {
+        let (mut dirs, mut files) = (Vec::new(), Vec::new());
+        walk(&self.root, &self.root, &mut dirs, &mut files);
+        dirs
+    }
+    fn list_files(&self) -> Vec<String> {
+        let (mut dirs, mut files) = (Vec::new(), Vec::new());
+        walk(&self.root, &self.root, &mut dirs, &mut files);
+        files
+    }
+    fn read_file(&self, path: &str) -> Option<String> {
+        std::fs::read_to_string(self.root.join(path)).ok()
     }
 }
