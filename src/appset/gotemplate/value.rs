@@ -182,8 +182,8 @@ impl Value {
         }
     }
 
-    /// How deeply containers nest inside this value, counting at most `limit` nodes
-    /// into `visited` so that repeated checks stay bounded overall.
+    /// How deeply containers nest inside this value. Adds the nodes walked to
+    /// `visited`, which the caller charges to the step budget.
     pub fn nesting(&self, visited: &mut u64) -> usize {
         *visited += 1;
         match self {
