@@ -4,6 +4,7 @@
 //! discover → load → render → apps → graph → rules → suppress → report.
 
 pub mod apps;
+pub mod appset;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
