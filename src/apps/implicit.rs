@@ -154,7 +154,11 @@ pub fn render(ws: &Workspace, settings: &Settings, root: &Root) -> Draft {
         Ok(output) => rendered(Ok(output), label, 0, &mut draft),
         // Nothing deploys this root as it is, so its failure is not a sync failure.
         Err(Problem { span, message }) => {
-            let mut finding = failed(span, severity, format!("{label} cannot be rendered: {message}"));
+            let mut finding = failed(
+                span,
+                severity,
+                format!("{label} cannot be rendered: {message}"),
+            );
             finding.help = "No Application covers this root; fix it, or point an Application (or `ignore` in .synclint.yaml) at it.";
             draft.findings.push(finding);
         }

@@ -3,6 +3,7 @@
 //! app-of-apps chart) are resolved in the next round. Every manifest no Application
 //! covers joins an implicit app: its Kustomize root, rendered, or its directory.
 
+mod appsets;
 mod implicit;
 pub mod rendered;
 pub mod repo_url;
@@ -59,6 +60,8 @@ pub enum Origin {
     Application { file: FileId, root: NodeId },
     /// Manifests outside any Application: a directory or a Kustomize root.
     Implicit { dir: String },
+    /// An ApplicationSet: not an app, but the parent of the Applications it generates.
+    ApplicationSet { file: FileId, root: NodeId },
 }
 
 #[derive(Clone, Debug)]
@@ -153,11 +156,19 @@ pub fn resolve(loaded: &mut Loaded, settings: &Settings) -> Apps {
             let ws = Workspace::new(loaded, settings.contents.clone());
             let drafts: Vec<Draft> = round
                 .par_iter()
-                .map(|(file, index)| source::application(&ws, settings, *file, *index))
+                .map(|(file, index)| {
+                    if is_argo(&loaded.file(*file).objects[*index], "ApplicationSet") {
+                        appsets::expand(&ws, settings, *file, *index)
+                    } else {
+                        source::application(&ws, settings, *file, *index)
+                    }
+                })
                 .collect();
             let read = ws.finish();
-            let parents: Vec<Option<usize>> =
-                round.iter().map(|(file, _)| owner.get(file).copied()).collect();
+            let parents: Vec<Option<usize>> = round
+                .iter()
+                .map(|(file, _)| owner.get(file).copied())
+                .collect();
             let (drafts, touched) = finish_round(loaded, read, drafts);
             (drafts, touched, parents, Vec::new())
         } else if !implicit_done {
@@ -173,7 +184,12 @@ pub fn resolve(loaded: &mut Loaded, settings: &Settings) -> Apps {
             let read = ws.finish();
             let (drafts, touched) = finish_round(loaded, read, drafts);
             let parents = vec![None; drafts.len()];
-            (drafts, touched, parents, roots.iter().map(implicit::Root::file).collect())
+            (
+                drafts,
+                touched,
+                parents,
+                roots.iter().map(implicit::Root::file).collect(),
+            )
         } else {
             break;
         };
@@ -209,14 +225,14 @@ pub fn resolve(loaded: &mut Loaded, settings: &Settings) -> Apps {
         for m in &r.draft.app.members {
             covered[m.file.0 as usize] = true;
         }
-        merge(&mut out, r.draft);
+        if matches!(r.draft.app.origin, Origin::ApplicationSet { .. }) {
+            out.diagnostics.extend(r.draft.diagnostics);
+        } else {
+            merge(&mut out, r.draft);
+        }
     }
     let mut namespaces = Namespaces::default();
     implicit::directories(loaded, &covered, &mut namespaces, &mut out);
-    for (file, index) in applicationsets(loaded) {
-        out.diagnostics
-            .push(source_applicationset_not_expanded(loaded, file, index));
-    }
     out
 }
 
@@ -248,10 +264,8 @@ fn alive(resolved: &[Resolved], files: usize) -> Vec<bool> {
         }
         let mut names: HashSet<&str> = HashSet::new();
         for i in 0..n {
-            if alive[i]
-                && resolved[i].implicit_root.is_none()
-                && !names.insert(resolved[i].draft.app.name.as_str())
-            {
+            let application = matches!(resolved[i].draft.app.origin, Origin::Application { .. });
+            if alive[i] && application && !names.insert(resolved[i].draft.app.name.as_str()) {
                 alive[i] = false;
                 changed = true;
             }
@@ -372,24 +386,12 @@ fn members(
     out
 }
 
-/// Application objects in files from `first` on.
+/// Application and ApplicationSet objects in files from `first` on.
 fn applications_in(loaded: &Loaded, first: usize) -> Vec<(FileId, usize)> {
     let mut found = Vec::new();
     for file in &loaded.files[first..] {
         for (index, object) in file.objects.iter().enumerate() {
-            if is_argo(object, "Application") {
-                found.push((file.id, index));
-            }
-        }
-    }
-    found
-}
-
-fn applicationsets(loaded: &Loaded) -> Vec<(FileId, usize)> {
-    let mut found = Vec::new();
-    for file in &loaded.files {
-        for (index, object) in file.objects.iter().enumerate() {
-            if is_argo(object, "ApplicationSet") {
+            if is_argo(object, "Application") || is_argo(object, "ApplicationSet") {
                 found.push((file.id, index));
             }
         }
@@ -400,23 +402,4 @@ fn applicationsets(loaded: &Loaded) -> Vec<(FileId, usize)> {
 /// An Argo CD object of `kind` (`Application`, `ApplicationSet`).
 fn is_argo(object: &Object, kind: &str) -> bool {
     object.kind == kind && object.group() == "argoproj.io"
-}
-
-fn source_applicationset_not_expanded(loaded: &Loaded, file: FileId, index: usize) -> Diagnostic {
-    use crate::diagnostic::Severity;
-    let root = loaded.file(file).objects[index].root;
-    let tree = loaded.tree(file);
-    let at = tree
-        .key_at(root, &["spec", "generators"])
-        .or_else(|| tree.key_at(root, &["spec"]))
-        .unwrap_or(root);
-    let name = tree.path_str(root, &["metadata", "name"]).unwrap_or("?");
-    Diagnostic::new(
-        "render-failed",
-        Severity::Error,
-        format!("ApplicationSet `{name}` is not expanded yet, so the Applications it generates are not linted"),
-        loaded.location(tree.span(at)),
-    )
-    .with_help("ApplicationSet expansion is coming; until then, list the generated Applications' paths explicitly or ignore this finding.")
-    .with_label("not expanded")
 }

@@ -36,7 +36,9 @@ pub fn append(
         let id = FileId(loaded.files.len() as u32);
         remap.insert(temporary, id);
         loaded.sources.push(source_file(id, &prefix, &rel, text));
-        loaded.files.push(LoadedFile::unparsed(id, rel, FileKind::Other));
+        loaded
+            .files
+            .push(LoadedFile::unparsed(id, rel, FileKind::Other));
     }
     for output in outputs.iter_mut() {
         let id = FileId(loaded.files.len() as u32);
@@ -52,7 +54,9 @@ pub fn append(
         let found = objects::extract(&tree, &documents, id, "rendered.yaml");
         loaded.redactions.extend(found.redactions);
         let rel = format!("<{}>", output.label);
-        loaded.sources.push(source_file(id, &prefix, &rel, "".into()));
+        loaded
+            .sources
+            .push(source_file(id, &prefix, &rel, "".into()));
         let mut file = LoadedFile::unparsed(id, rel, FileKind::Rendered);
         file.tree = tree;
         file.documents = documents;

@@ -335,9 +335,14 @@ impl Finding {
         } else {
             "render fails here"
         };
-        Diagnostic::new("render-failed", self.severity, self.message, loaded.location(self.span))
-            .with_help(self.help)
-            .with_label(label)
+        Diagnostic::new(
+            "render-failed",
+            self.severity,
+            self.message,
+            loaded.location(self.span),
+        )
+        .with_help(self.help)
+        .with_label(label)
     }
 }
 

@@ -106,12 +106,7 @@ fn vendored_charts_are_rendered_in_place() {
     write(&app, "charts/postgresql-11.9.13.tgz", "");
     let work = TempDir::new().unwrap();
     assert_eq!(prepare_chart(&app, work.path(), &|_| false).unwrap(), app);
-    assert!(
-        std::fs::read_dir(work.path())
-            .unwrap()
-            .next()
-            .is_none()
-    );
+    assert!(std::fs::read_dir(work.path()).unwrap().next().is_none());
 }
 
 #[test]
