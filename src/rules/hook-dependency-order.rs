@@ -30,9 +30,11 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
             let Some((producer, ready)) = producers.iter().min_by(|a, b| a.1.cmp(&b.1)) else {
                 continue;
             };
-            // Same pass: kind order decides; the name does not.
-            let ready_at = (ready.phase, ready.wave, ready.kind_rank);
-            if ready_at <= (start.phase, start.wave, start.kind_rank) {
+            // One phase and wave is applied in one pass: a pod that starts a moment
+            // before its Secret (kind order puts custom resources such as an
+            // ExternalSecret last) retries and starts once it exists. Only a later wave
+            // or phase makes Argo CD wait on the pod before the Secret is ever created.
+            if (ready.phase, ready.wave) <= (start.phase, start.wave) {
                 continue;
             }
             let what = if consumer.hook.is_hook() {
@@ -45,14 +47,7 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
             } else {
                 format!(" (made by {})", producer.describe())
             };
-            let later = if (ready.phase, ready.wave) == (start.phase, start.wave) {
-                format!(
-                    "later in the same wave ({} is applied after {})",
-                    producer.kind, consumer.kind
-                )
-            } else {
-                format!("only in {}", when(ready))
-            };
+            let later = format!("only in {}", when(ready));
             out.push(
                 graph
                     .finding(&RULE, consumer, reference.node, &reference.field(pod), format!(
