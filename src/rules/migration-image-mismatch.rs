@@ -61,13 +61,53 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             let first_image = first_c.image.as_ref().unwrap();
-            let mut d = graph.finding(&RULE, r, image_node, &format!("{}/image", c.field(pod)), format!(
+            let message = format!(
                 "migration {} runs {} at `{}` but {} runs it at `{}`: the schema is migrated for a different version of the code than the one rolling out",
-                r.describe(), image.name(), image.version(), first_r.describe(), first_image.version()
-            )).with_help("Use one image version for the migration and the app (set both from the same value, e.g. Kustomize `images:` or one Helm value).")
-            .with_label(format!("runs `{}`", image.version()));
+                r.describe(),
+                image.name(),
+                image.version(),
+                first_r.describe(),
+                first_image.version()
+            );
+            let help = "Use one image version for the migration and the app (set both from the same value, e.g. Kustomize `images:` or one Helm value).";
+            // An overlay that changes only the workload's image (a patch) is where the
+            // versions part: the finding points there, not at the shared base.
+            let written_apart = |res: &crate::graph::Resource, node| {
+                let tree = graph.tree(res);
+                tree.span(node).file != tree.span(res.root).file
+            };
+            let at_workload = first_c
+                .image_node
+                .filter(|node| written_apart(first_r, *node) && !written_apart(r, image_node));
+            let mut d = match at_workload {
+                Some(node) => graph
+                    .finding(
+                        &RULE,
+                        first_r,
+                        node,
+                        &format!("{}/image", first_c.field(first_r.pod.as_ref().unwrap())),
+                        message,
+                    )
+                    .with_label(format!("runs `{}`", first_image.version()))
+                    .with_related(
+                        graph.location(r, image_node),
+                        format!("{} runs `{}`", r.describe(), image.version()),
+                    ),
+                None => graph
+                    .finding(
+                        &RULE,
+                        r,
+                        image_node,
+                        &format!("{}/image", c.field(pod)),
+                        message,
+                    )
+                    .with_label(format!("runs `{}`", image.version())),
+            }
+            .with_help(help);
             for (w, wc) in &differing {
-                if let Some(node) = wc.image_node {
+                if let Some(node) = wc.image_node
+                    && Some(node) != at_workload.filter(|_| std::ptr::eq(*w, *first_r))
+                {
                     d = d.with_related(
                         graph.location(w, node),
                         format!(
