@@ -13,9 +13,17 @@
 //! - [`migrations`]: which files of a migration directory run on `up`, in which order;
 //! - [`suppress`]: `-- synclint: ignore[rule]` comments.
 
+mod classify;
+pub mod destructive;
+mod guard;
+pub mod names;
 pub mod neutralize;
+pub mod parse;
+mod plpgsql;
 
+pub use destructive::{Destructive, DestructiveKind, Effect};
 pub use neutralize::neutralize;
+pub use parse::{Origin, Statement, SyntaxIssue, parse, parse_sql};
 
 /// A byte range in the text given to a function of this module.
 pub type ByteRange = std::ops::Range<usize>;
