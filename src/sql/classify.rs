@@ -5,9 +5,9 @@ use squawk_syntax::{SyntaxKind as K, SyntaxNode, SyntaxToken};
 
 use super::destructive::{
     AddedColumn, CreatedTable, Destructive, DestructiveKind, Effect, TypeChange,
-    presumed_safe_target,
 };
-use super::names::{self, ColumnType, child};
+use super::names::{self, child};
+use super::types::{ColumnType, presumed_safe_target};
 use super::{ByteRange, Origin, QualifiedName};
 
 /// Where a statement's tree sits in the text the caller gave us.
@@ -122,12 +122,7 @@ fn push(
     new_name: Option<String>,
     node: &SyntaxNode,
 ) {
-    let description = describe(
-        kind,
-        object.as_ref(),
-        column.as_deref(),
-        new_name.as_deref(),
-    );
+    let description = kind.describe(object.as_ref(), column.as_deref(), new_name.as_deref());
     out.push(Effect::Destructive(Destructive {
         kind,
         object,
@@ -403,45 +398,6 @@ fn table_columns(stmt: &SyntaxNode, ctx: &Ctx<'_>) -> Vec<(String, Option<Column
         .collect()
 }
 
-fn describe(
-    kind: DestructiveKind,
-    object: Option<&QualifiedName>,
-    column: Option<&str>,
-    new_name: Option<&str>,
-) -> String {
-    let object = object.map_or_else(|| "?".to_string(), |o| o.to_string());
-    let column = column.unwrap_or("?");
-    let new_name = new_name.unwrap_or("?");
-    match kind {
-        DestructiveKind::DropColumn => format!("drops column {column} of {object}"),
-        DestructiveKind::RenameColumn => {
-            format!("renames column {column} of {object} to {new_name}")
-        }
-        DestructiveKind::DropTable => format!("drops table {object}"),
-        DestructiveKind::RenameTable => format!("renames table {object} to {new_name}"),
-        DestructiveKind::MoveTable => format!("moves table {object} to schema {new_name}"),
-        DestructiveKind::DropSchema => format!("drops schema {object}"),
-        DestructiveKind::RenameSchema => format!("renames schema {object} to {new_name}"),
-        DestructiveKind::DropView => format!("drops view {object}"),
-        DestructiveKind::RenameView => format!("renames view {object} to {new_name}"),
-        DestructiveKind::DropType => format!("drops type {object}"),
-        DestructiveKind::RenameType => format!("renames type {object} to {new_name}"),
-        DestructiveKind::RenameEnumValue => {
-            format!("renames value {column} of type {object} to {new_name}")
-        }
-        DestructiveKind::ChangeColumnType => {
-            format!("changes the type of column {column} of {object}")
-        }
-        DestructiveKind::SetNotNull => format!("makes column {column} of {object} NOT NULL"),
-        DestructiveKind::AddRequiredColumn => {
-            format!("adds NOT NULL column {column} without a default to {object}")
-        }
-        DestructiveKind::DropConstraint => format!("drops constraint {column} of {object}"),
-        DestructiveKind::DropDefault => {
-            format!("drops the default of column {column} of {object}")
-        }
-        DestructiveKind::Truncate => format!("truncates table {object}"),
-        DestructiveKind::DeleteAllRows => format!("deletes every row of {object}"),
-        DestructiveKind::DropDatabase => format!("drops database {object}"),
-    }
-}
+#[cfg(test)]
+#[path = "classify_tests.rs"]
+mod tests;

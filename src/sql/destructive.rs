@@ -4,7 +4,7 @@
 //!
 //! The tree walk is in `classify.rs`; this file holds the vocabulary.
 
-use super::names::ColumnType;
+use super::types::ColumnType;
 use super::{ByteRange, Origin, QualifiedName};
 
 /// A kind of destructive change. [`code`](DestructiveKind::code) is the stable sub-code;
@@ -94,6 +94,50 @@ impl DestructiveKind {
         })
     }
 
+    /// A short description naming the objects (`?` for a name the statement lacks).
+    pub fn describe(
+        self,
+        object: Option<&QualifiedName>,
+        column: Option<&str>,
+        new_name: Option<&str>,
+    ) -> String {
+        let object = object.map_or_else(|| "?".to_string(), |o| o.to_string());
+        let column = column.unwrap_or("?");
+        let new_name = new_name.unwrap_or("?");
+        match self {
+            DestructiveKind::DropColumn => format!("drops column {column} of {object}"),
+            DestructiveKind::RenameColumn => {
+                format!("renames column {column} of {object} to {new_name}")
+            }
+            DestructiveKind::DropTable => format!("drops table {object}"),
+            DestructiveKind::RenameTable => format!("renames table {object} to {new_name}"),
+            DestructiveKind::MoveTable => format!("moves table {object} to schema {new_name}"),
+            DestructiveKind::DropSchema => format!("drops schema {object}"),
+            DestructiveKind::RenameSchema => format!("renames schema {object} to {new_name}"),
+            DestructiveKind::DropView => format!("drops view {object}"),
+            DestructiveKind::RenameView => format!("renames view {object} to {new_name}"),
+            DestructiveKind::DropType => format!("drops type {object}"),
+            DestructiveKind::RenameType => format!("renames type {object} to {new_name}"),
+            DestructiveKind::RenameEnumValue => {
+                format!("renames value {column} of type {object} to {new_name}")
+            }
+            DestructiveKind::ChangeColumnType => {
+                format!("changes the type of column {column} of {object}")
+            }
+            DestructiveKind::SetNotNull => format!("makes column {column} of {object} NOT NULL"),
+            DestructiveKind::AddRequiredColumn => {
+                format!("adds NOT NULL column {column} without a default to {object}")
+            }
+            DestructiveKind::DropConstraint => format!("drops constraint {column} of {object}"),
+            DestructiveKind::DropDefault => {
+                format!("drops the default of column {column} of {object}")
+            }
+            DestructiveKind::Truncate => format!("truncates table {object}"),
+            DestructiveKind::DeleteAllRows => format!("deletes every row of {object}"),
+            DestructiveKind::DropDatabase => format!("drops database {object}"),
+        }
+    }
+
     /// Whether the change is about a column (and [`Destructive::column`] names it).
     pub fn is_column_change(self) -> bool {
         matches!(
@@ -168,7 +212,7 @@ pub struct TypeChange {
     /// `USING` or `COLLATE` given: the values or their ordering change.
     pub converts_values: bool,
     /// Whether the statement alone was judged safe (a change to `text` or `varchar`,
-    /// presumed to widen; see [`presumed_safe_target`]).
+    /// presumed to widen; see [`super::types::presumed_safe_target`]).
     pub presumed_safe: bool,
     pub span: ByteRange,
     pub origin: Origin,
@@ -183,80 +227,9 @@ pub enum Effect {
     ColumnType(TypeChange),
 }
 
-/// Whether changing a column to `new` is safe without knowing the old type: `text`,
-/// unbounded `varchar`, or `varchar(n)`. Changing to them from a shorter `varchar` (the
-/// usual reason to write it) is a catalog-only change in Postgres; from anything else it is
-/// unusual enough that we do not guess. Everything else (`bigint`, `numeric(p,s)`,
-/// `timestamptz`, arrays) may rewrite the table or narrow the values, so it is reported.
-pub fn presumed_safe_target(new: &ColumnType) -> bool {
-    new.array_dims == 0 && matches!(new.name.as_str(), "text" | "varchar")
-}
-
-/// Whether `old -> new` is a change Postgres makes without a rewrite and without rejecting
-/// values old code writes: the same type, a longer (or unbounded) `varchar`, `varchar` to
-/// `text`, `text` to unbounded `varchar`, and `numeric(p,s)` to `numeric(p2 >= p, s)` or
-/// unconstrained `numeric`. `int` to `bigint` is not: it rewrites the table.
-pub fn is_safe_widening(old: &ColumnType, new: &ColumnType) -> bool {
-    if old == new {
-        return true;
-    }
-    if old.array_dims != new.array_dims {
-        return false;
-    }
-    let (old_mods, new_mods) = (old.modifiers.as_slice(), new.modifiers.as_slice());
-    match (old.name.as_str(), new.name.as_str()) {
-        ("varchar", "varchar") => match (old_mods, new_mods) {
-            (_, []) => true,
-            ([old_len], [new_len]) => new_len >= old_len,
-            _ => false,
-        },
-        ("varchar", "text") => true,
-        ("text", "varchar") => new_mods.is_empty(),
-        ("numeric", "numeric") => match (old_mods, new_mods) {
-            (_, []) => true,
-            ([old_p], [new_p]) | ([old_p, 0], [new_p]) | ([old_p], [new_p, 0]) => new_p >= old_p,
-            ([old_p, old_s], [new_p, new_s]) => new_s == old_s && new_p >= old_p,
-            _ => false,
-        },
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ty(text: &str) -> ColumnType {
-        ColumnType::parse(text).expect(text)
-    }
-
-    #[test]
-    fn widenings() {
-        assert!(is_safe_widening(&ty("varchar(150)"), &ty("VARCHAR(256)")));
-        assert!(is_safe_widening(&ty("varchar(15)"), &ty("text")));
-        assert!(is_safe_widening(&ty("character varying"), &ty("text")));
-        assert!(is_safe_widening(&ty("varchar(10)"), &ty("varchar")));
-        assert!(is_safe_widening(&ty("numeric(10,2)"), &ty("numeric(12,2)")));
-        assert!(is_safe_widening(&ty("numeric(10,2)"), &ty("numeric")));
-        assert!(!is_safe_widening(&ty("varchar(256)"), &ty("varchar(150)")));
-        assert!(!is_safe_widening(
-            &ty("numeric(10,2)"),
-            &ty("numeric(12,3)")
-        ));
-        assert!(!is_safe_widening(&ty("int"), &ty("bigint")));
-        assert!(!is_safe_widening(&ty("text"), &ty("varchar(10)")));
-        assert!(!is_safe_widening(&ty("int"), &ty("text")));
-        assert!(!is_safe_widening(&ty("varchar(5)[]"), &ty("text")));
-    }
-
-    #[test]
-    fn presumed_safe_targets() {
-        assert!(presumed_safe_target(&ty("VARCHAR(256)")));
-        assert!(presumed_safe_target(&ty("text")));
-        assert!(!presumed_safe_target(&ty("bigint")));
-        assert!(!presumed_safe_target(&ty("numeric(12,2)")));
-        assert!(!presumed_safe_target(&ty("text[]")));
-    }
 
     #[test]
     fn codes_and_squawk_rules() {
@@ -267,229 +240,5 @@ mod tests {
         );
         assert_eq!(DestructiveKind::Truncate.squawk_rule(), None);
         assert_eq!(DestructiveKind::DeleteAllRows.squawk_rule(), None);
-    }
-
-    /// `(code, squawk rule, description, covered text)` of every finding in `sql`.
-    fn findings(sql: &str) -> Vec<(&'static str, Option<&'static str>, String, String)> {
-        crate::sql::parse_sql(sql)
-            .iter()
-            .flat_map(|s| s.destructive().cloned().collect::<Vec<_>>())
-            .map(|d| {
-                (
-                    d.kind.code(),
-                    d.squawk_rule(),
-                    d.description,
-                    sql[d.span].to_string(),
-                )
-            })
-            .collect()
-    }
-
-    fn one(sql: &str) -> (&'static str, Option<&'static str>, String, String) {
-        let mut all = findings(sql);
-        assert_eq!(all.len(), 1, "{sql}: {all:?}");
-        all.remove(0)
-    }
-
-    #[test]
-    fn column_changes_point_at_their_action() {
-        let (code, rule, description, text) =
-            one("ALTER TABLE s.t ADD COLUMN a int, DROP COLUMN \"Old\";");
-        assert_eq!((code, rule), ("drop-column", Some("ban-drop-column")));
-        assert_eq!(description, "drops column Old of s.t");
-        assert_eq!(text, "DROP COLUMN \"Old\"");
-        let (code, _, description, text) = one("alter table t rename column a to b;");
-        assert_eq!(
-            (code, description.as_str()),
-            ("rename-column", "renames column a of t to b")
-        );
-        assert_eq!(text, "rename column a to b");
-        let (code, rule, _, text) = one("ALTER TABLE t ALTER COLUMN c SET NOT NULL;");
-        assert_eq!(
-            (code, rule),
-            ("set-not-null", Some("adding-not-nullable-field"))
-        );
-        assert_eq!(text, "ALTER COLUMN c SET NOT NULL");
-        let (code, rule, _, _) = one("ALTER TABLE t ALTER COLUMN c DROP DEFAULT;");
-        assert_eq!((code, rule), ("drop-default", Some("ban-drop-default")));
-        let (code, rule, _, text) = one("ALTER TABLE t DROP CONSTRAINT IF EXISTS k;");
-        assert_eq!(
-            (code, rule),
-            ("drop-constraint", Some("ban-drop-constraint"))
-        );
-        assert_eq!(text, "DROP CONSTRAINT IF EXISTS k");
-    }
-
-    #[test]
-    fn type_changes_are_reported_unless_presumed_widening() {
-        let (code, rule, _, text) = one("ALTER TABLE t ALTER COLUMN id TYPE bigint;");
-        assert_eq!(
-            (code, rule),
-            ("change-column-type", Some("changing-column-type"))
-        );
-        assert_eq!(text, "ALTER COLUMN id TYPE bigint");
-        assert_eq!(
-            one("ALTER TABLE t ALTER COLUMN n TYPE numeric(12,2);").0,
-            "change-column-type"
-        );
-        assert_eq!(
-            one("ALTER TABLE t ALTER COLUMN v TYPE text USING v::text;").0,
-            "change-column-type"
-        );
-        assert!(findings("ALTER TABLE t ALTER COLUMN v TYPE varchar(256);").is_empty());
-        assert!(findings("ALTER TABLE t ALTER COLUMN v SET DATA TYPE text;").is_empty());
-    }
-
-    #[test]
-    fn required_columns_need_no_default() {
-        let (code, rule, description, _) = one("ALTER TABLE t ADD COLUMN d int NOT NULL;");
-        assert_eq!(
-            (code, rule),
-            ("add-required-column", Some("adding-required-field"))
-        );
-        assert_eq!(description, "adds NOT NULL column d without a default to t");
-        assert_eq!(
-            one("ALTER TABLE t ADD COLUMN id uuid PRIMARY KEY;").0,
-            "add-required-column"
-        );
-        for fine in [
-            "ALTER TABLE t ADD COLUMN d int NOT NULL DEFAULT 0;",
-            "ALTER TABLE t ADD COLUMN id serial PRIMARY KEY;",
-            "ALTER TABLE t ADD COLUMN g int GENERATED ALWAYS AS IDENTITY NOT NULL;",
-            "ALTER TABLE t ADD COLUMN n int;",
-        ] {
-            assert!(findings(fine).is_empty(), "{fine}");
-        }
-    }
-
-    #[test]
-    fn object_drops_and_renames() {
-        let cases = [
-            (
-                "DROP TABLE IF EXISTS a;",
-                "drop-table",
-                "ban-drop-table",
-                "drops table a",
-            ),
-            ("DROP VIEW v;", "drop-view", "ban-drop-view", "drops view v"),
-            (
-                "DROP MATERIALIZED VIEW m;",
-                "drop-view",
-                "ban-drop-view",
-                "drops view m",
-            ),
-            (
-                "DROP TYPE ty;",
-                "drop-type",
-                "ban-drop-type",
-                "drops type ty",
-            ),
-            (
-                "DROP SCHEMA s CASCADE;",
-                "drop-schema",
-                "ban-drop-schema",
-                "drops schema s",
-            ),
-            (
-                "DROP DATABASE d;",
-                "drop-database",
-                "ban-drop-database",
-                "drops database d",
-            ),
-            (
-                "ALTER TABLE t RENAME TO u;",
-                "rename-table",
-                "renaming-table",
-                "renames table t to u",
-            ),
-            (
-                "ALTER TABLE t SET SCHEMA s2;",
-                "move-table",
-                "ban-set-schema",
-                "moves table t to schema s2",
-            ),
-            (
-                "ALTER VIEW v RENAME TO w;",
-                "rename-view",
-                "renaming-object",
-                "renames view v to w",
-            ),
-            (
-                "ALTER SCHEMA s RENAME TO r;",
-                "rename-schema",
-                "renaming-object",
-                "renames schema s to r",
-            ),
-            (
-                "ALTER TYPE ty RENAME TO tz;",
-                "rename-type",
-                "renaming-object",
-                "renames type ty to tz",
-            ),
-            (
-                "ALTER TYPE e RENAME VALUE 'a' TO 'b';",
-                "rename-enum-value",
-                "renaming-object",
-                "renames value 'a' of type e to 'b'",
-            ),
-            (
-                "ALTER MATERIALIZED VIEW m RENAME COLUMN a TO b;",
-                "rename-column",
-                "renaming-column",
-                "renames column a of m to b",
-            ),
-        ];
-        for (sql, code, rule, description) in cases {
-            let found = one(sql);
-            assert_eq!(
-                (found.0, found.1, found.2.as_str()),
-                (code, Some(rule), description),
-                "{sql}"
-            );
-        }
-        let two = findings("DROP TABLE a, b;");
-        assert_eq!(
-            two.iter().map(|f| f.3.as_str()).collect::<Vec<_>>(),
-            vec!["a", "b"]
-        );
-    }
-
-    #[test]
-    fn data_removal() {
-        let (code, rule, description, _) = one("TRUNCATE t;");
-        assert_eq!(
-            (code, rule, description.as_str()),
-            ("truncate", None, "truncates table t")
-        );
-        let (_, rule, _, _) = one("TRUNCATE TABLE t CASCADE;");
-        assert_eq!(rule, Some("ban-truncate-cascade"));
-        let (code, rule, description, _) = one("delete from t;");
-        assert_eq!(
-            (code, rule, description.as_str()),
-            ("delete-all-rows", None, "deletes every row of t")
-        );
-        assert!(findings("DELETE FROM t WHERE a = 1;").is_empty());
-        assert!(findings("DELETE FROM t USING u WHERE t.id = u.id;").is_empty());
-    }
-
-    #[test]
-    fn facts_for_the_release_check() {
-        let statements = crate::sql::parse_sql(
-            "CREATE TABLE s.t (id bigint, name varchar(20));\nALTER TABLE t ADD COLUMN c text;",
-        );
-        let Effect::CreateTable(created) = &statements[0].effects[0] else {
-            panic!("{statements:?}");
-        };
-        assert_eq!(created.table, QualifiedName::new(Some("s"), "t"));
-        assert_eq!(created.columns[1].0, "name");
-        assert_eq!(created.columns[1].1, Some(ty("varchar(20)")));
-        let Effect::AddColumn(added) = &statements[1].effects[0] else {
-            panic!("{statements:?}");
-        };
-        assert_eq!(
-            (added.table.name.as_str(), added.column.as_str()),
-            ("t", "c")
-        );
-        assert_eq!(added.span, 62..79);
     }
 }

@@ -20,6 +20,7 @@ pub mod names;
 pub mod neutralize;
 pub mod parse;
 mod plpgsql;
+pub mod types;
 
 pub use destructive::{Destructive, DestructiveKind, Effect};
 pub use neutralize::neutralize;

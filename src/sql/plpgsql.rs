@@ -139,3 +139,89 @@ fn blank_format_specifiers(text: &str) -> String {
     // Only ASCII bytes were replaced by ASCII bytes.
     String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::sql::{ByteRange, DestructiveKind, Origin, Statement, parse_sql};
+
+    fn kinds(statement: &Statement) -> Vec<(&'static str, ByteRange)> {
+        statement
+            .destructive()
+            .map(|d| (d.kind.code(), d.span.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn do_block_statements_map_to_the_outer_text() {
+        let sql = "-- x\nDO $tag$\nBEGIN\n  SELECT count(*) INTO n FROM t;\n  ALTER TABLE t DROP COLUMN c;\nEND $tag$;";
+        let statements = parse_sql(sql);
+        assert_eq!(statements.len(), 1);
+        let statement = &statements[0];
+        let drop = sql.find("DROP COLUMN c").unwrap();
+        assert_eq!(kinds(statement), vec![("drop-column", drop..drop + 13)]);
+        assert_eq!(
+            statement.destructive().next().unwrap().origin,
+            Origin::DoBlock
+        );
+        // squawk's PL/pgSQL grammar does not know `SELECT ... INTO var`: a body error only.
+        assert!(!statement.has_error());
+        assert_eq!(statement.body_errors.len(), 1);
+        assert_eq!(statement.body_errors[0].offset, sql.find("SELECT").unwrap());
+        let alter = sql.find("ALTER TABLE t").unwrap();
+        assert_eq!(statement.inner[0].span, alter..alter + 27);
+    }
+
+    #[test]
+    fn function_bodies_are_not_executed() {
+        let sql =
+            "CREATE FUNCTION f() RETURNS void AS $$ BEGIN DROP TABLE t; END $$ LANGUAGE plpgsql;";
+        let statements = parse_sql(sql);
+        assert_eq!(statements.len(), 1);
+        assert!(statements[0].effects.is_empty() && statements[0].inner.is_empty());
+    }
+
+    #[test]
+    fn other_do_languages_are_not_read() {
+        let statements = parse_sql("DO LANGUAGE plpython3u $$ plpy.execute('drop table t') $$;");
+        assert!(statements[0].effects.is_empty());
+    }
+
+    #[test]
+    fn execute_strings_are_parsed_through_doubled_quotes() {
+        let sql =
+            "DO $$ BEGIN EXECUTE 'UPDATE t SET a = ''x''; ALTER TABLE t DROP COLUMN b'; END $$;";
+        let statements = parse_sql(sql);
+        let drop = sql.find("DROP COLUMN b").unwrap();
+        assert_eq!(
+            kinds(&statements[0]),
+            vec![("drop-column", drop..drop + 13)]
+        );
+        assert_eq!(
+            statements[0].destructive().next().unwrap().origin,
+            Origin::Execute
+        );
+        assert_eq!(statements[0].inner.len(), 2);
+        assert!(statements[0].body_errors.is_empty());
+    }
+
+    #[test]
+    fn execute_format_strings_are_parsed() {
+        let sql =
+            "DO $$ BEGIN EXECUTE format('ALTER TABLE %I.%I RENAME COLUMN a TO b', s, t); END $$;";
+        let statements = parse_sql(sql);
+        let rename = sql.find("RENAME COLUMN").unwrap();
+        let found: Vec<_> = statements[0].destructive().collect();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].kind, DestructiveKind::RenameColumn);
+        assert_eq!(found[0].span, rename..rename + 20);
+        assert_eq!(found[0].description, "renames column a of %I.%I to b");
+    }
+
+    #[test]
+    fn nested_execute_inside_execute_is_followed() {
+        let sql = "DO $$ BEGIN EXECUTE 'DO $x$ BEGIN EXECUTE ''DROP TABLE t''; END $x$'; END $$;";
+        let statements = parse_sql(sql);
+        let drop = sql.find("DROP TABLE t").unwrap();
+        assert_eq!(kinds(&statements[0]), vec![("drop-table", drop..drop + 12)]);
+    }
+}
