@@ -20,6 +20,8 @@ pub mod names;
 pub mod neutralize;
 pub mod parse;
 mod plpgsql;
+pub mod release;
+pub mod schema;
 pub mod types;
 
 pub use destructive::{Destructive, DestructiveKind, Effect};
