@@ -22,6 +22,7 @@ pub mod parse;
 mod plpgsql;
 pub mod release;
 pub mod schema;
+pub mod suppress;
 pub mod types;
 
 pub use destructive::{Destructive, DestructiveKind, Effect};
