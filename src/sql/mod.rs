@@ -15,6 +15,7 @@
 
 mod classify;
 pub mod destructive;
+pub mod extract;
 mod guard;
 pub mod names;
 pub mod neutralize;
@@ -22,6 +23,7 @@ pub mod parse;
 mod plpgsql;
 pub mod release;
 pub mod schema;
+mod shell;
 pub mod suppress;
 pub mod types;
 
