@@ -17,13 +17,16 @@ mod classify;
 pub mod destructive;
 pub mod extract;
 mod guard;
+pub mod migrations;
 pub mod names;
 pub mod neutralize;
 pub mod parse;
 mod plpgsql;
 pub mod release;
 pub mod schema;
+mod sections;
 mod shell;
+mod sqitch;
 pub mod suppress;
 pub mod types;
 
