@@ -7,8 +7,10 @@
 //!
 //! - [`neutralize`]: templates, placeholders and psql meta-commands out, offsets unchanged;
 //! - [`parse`]: statements, syntax errors, `DO` blocks and `EXECUTE '...'` strings;
-//! - [`destructive`]: what each statement does (drops, renames, type changes, facts);
-//! - [`release`]: the findings of a whole release, in order, with its own tables excused;
+//! - [`destructive`]: what each statement does (drops, renames, type changes, facts), with
+//!   [`names`] and [`types`] for object names and column types;
+//! - [`release`]: the findings of a whole release, in order, with its own tables excused,
+//!   judged against the [`schema`] earlier migrations built;
 //! - [`extract`]: SQL inside container commands (`psql -c`, heredocs) and ConfigMap values;
 //! - [`migrations`]: which files of a migration directory run on `up`, in which order;
 //! - [`suppress`]: `-- synclint: ignore[rule]` comments.
@@ -30,9 +32,17 @@ mod sqitch;
 pub mod suppress;
 pub mod types;
 
+#[cfg(test)]
+mod corpus_tests;
+
 pub use destructive::{Destructive, DestructiveKind, Effect};
+pub use extract::{EmbeddedSql, looks_like_sql, sql_in_command};
+pub use migrations::{MigrationFile, MigrationTool, migration_files};
 pub use neutralize::neutralize;
 pub use parse::{Origin, Statement, SyntaxIssue, parse, parse_sql};
+pub use release::{ReleaseFinding, release_findings};
+pub use schema::KnownSchema;
+pub use suppress::{SqlSuppression, suppressed_rules, suppressions, suppressions_for};
 
 /// A byte range in the text given to a function of this module.
 pub type ByteRange = std::ops::Range<usize>;
