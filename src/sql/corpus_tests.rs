@@ -178,3 +178,71 @@ fn corpus_directories_as_releases() {
         }
     }
 }
+
+/// Corpus files with quotes, dollar quotes, templates and cuts inserted at pseudo-random
+/// places: no function of this module may panic or return a range outside its input.
+#[test]
+fn mangled_corpus_sql_never_panics() {
+    let Some(root) = corpus() else {
+        eprintln!("skipped: ../shared/corpus/sql not found");
+        return;
+    };
+    let mut files = Vec::new();
+    sql_files(&root, &mut files);
+    files.sort();
+    let inserts = [
+        "'",
+        "\"",
+        "$$",
+        "$x$",
+        "{{",
+        "}}",
+        "${",
+        "\\",
+        ";",
+        "\n",
+        "(",
+        ")",
+        "--",
+        "/*",
+        "é",
+        "DO $$",
+        "EXECUTE '",
+        "<<EOF\n",
+        "`",
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |bound: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound as u64) as usize
+    };
+    let boundary = |text: &str, mut at: usize| {
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    };
+    for file in &files {
+        let original = std::fs::read_to_string(file).unwrap();
+        for _ in 0..8 {
+            let mut text = original.clone();
+            for _ in 0..4 {
+                let at = boundary(&text, next(text.len() + 1));
+                text.insert_str(at, inserts[next(inserts.len())]);
+            }
+            let text = &text[..boundary(&text, next(text.len() + 1))];
+            for statement in parse_sql(text) {
+                assert!(text.get(statement.span.clone()).is_some(), "{file:?}");
+                for change in statement.destructive() {
+                    assert!(text.get(change.span.clone()).is_some(), "{file:?}");
+                }
+                let _ = super::suppressed_rules(text, statement.span);
+            }
+            let _ = super::looks_like_sql(text);
+            let _ = super::sql_in_command(&["sh", "-c", text]);
+            let _ = migration_files(&["V1__a.sql".to_string()], |_| Some(text.to_string()));
+        }
+    }
+}
