@@ -5,10 +5,10 @@
 //! Pure functions over text: nothing here reads files or YAML. Every byte range is relative
 //! to the string passed in, so the caller adds the file or manifest offset.
 //!
-//! - [`neutralize`]: templates, placeholders and psql meta-commands out, offsets unchanged;
-//! - [`parse`]: statements, syntax errors, `DO` blocks and `EXECUTE '...'` strings;
+//! - [`mod@neutralize`]: templates, placeholders and psql meta-commands out, offsets unchanged;
+//! - [`mod@parse`]: statements, syntax errors, `DO` blocks and `EXECUTE '...'` strings;
 //! - [`destructive`]: what each statement does (drops, renames, type changes, facts), with
-//!   [`names`] and [`types`] for object names and column types;
+//!   [`types`] for column types and the widenings Postgres makes in place;
 //! - [`release`]: the findings of a whole release, in order, with its own tables excused,
 //!   judged against the [`schema`] earlier migrations built;
 //! - [`extract`]: SQL inside container commands (`psql -c`, heredocs) and ConfigMap values;
@@ -20,7 +20,7 @@ pub mod destructive;
 pub mod extract;
 mod guard;
 pub mod migrations;
-pub mod names;
+mod names;
 pub mod neutralize;
 pub mod parse;
 mod plpgsql;
@@ -56,8 +56,9 @@ pub enum Dialect {
     MySql,
 }
 
-/// A table, view, type, schema or database name, as Postgres resolves it (see
-/// [`names::identifier`]). `schema` is `None` when the SQL did not qualify the name.
+/// A table, view, type, schema or database name, as Postgres resolves it: quotes removed,
+/// unquoted names folded to lower case (a template such as `{{ .Schema }}` is kept as
+/// written). `schema` is `None` when the SQL did not qualify the name.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct QualifiedName {
     pub schema: Option<String>,

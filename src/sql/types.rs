@@ -17,7 +17,7 @@ pub struct ColumnType {
 
 impl ColumnType {
     /// Read a type from its syntax node text (comments removed by the caller's node walk).
-    pub fn from_node(node: &SyntaxNode) -> Option<ColumnType> {
+    pub(crate) fn from_node(node: &SyntaxNode) -> Option<ColumnType> {
         let mut text = String::new();
         for token in node
             .descendants_with_tokens()
