@@ -18,4 +18,5 @@ pub mod report;
 pub mod rules;
 pub mod run;
 pub mod source;
+pub mod sql;
 pub mod suppress;
