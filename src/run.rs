@@ -184,6 +184,10 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
         apps: outcome.apps,
         files: outcome.files,
         external_sources: outcome.external_sources,
+        release: outcome
+            .release
+            .as_ref()
+            .map(crate::report::ReleaseSummary::of),
     };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {

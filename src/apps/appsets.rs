@@ -60,6 +60,7 @@ pub(super) fn expand(ws: &Workspace, settings: &Settings, file: FileId, index: u
         },
         members: Vec::new(),
         helm: Vec::new(),
+        paths: Vec::new(),
     };
     let mut draft = Draft::new(app, String::new());
     let Some(spec_node) = tree.get(object.root, "spec") else {

@@ -109,6 +109,7 @@ pub fn render(ws: &Workspace, settings: &Settings, root: &Root) -> Draft {
         origin: Origin::Implicit { dir: dir.clone() },
         members: Vec::new(),
         helm: Vec::new(),
+        paths: vec![dir.clone()],
     };
     let mut draft = Draft::new(app, String::new());
     draft.covered.extend(ws.loaded.subtree(dir).map(|f| f.id));
@@ -229,6 +230,7 @@ pub fn directories(loaded: &Loaded, covered: &[bool], namespaces: &mut Namespace
         };
         out.apps.push(App {
             name,
+            paths: vec![dir.clone()],
             origin: Origin::Implicit { dir },
             members,
             helm: Vec::new(),

@@ -71,6 +71,9 @@ pub struct App {
     pub members: Vec<Member>,
     /// What each Helm render of the app used (for findings in its templates).
     pub helm: Vec<crate::render::helm_source::Provenance>,
+    /// The repository-relative directories its sources render (migration directories
+    /// under them belong to the app).
+    pub paths: Vec<String>,
 }
 
 #[derive(Debug, Default)]

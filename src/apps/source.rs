@@ -81,6 +81,7 @@ pub(super) fn application(
         },
         members: Vec::new(),
         helm: Vec::new(),
+        paths: Vec::new(),
     };
     let mut draft = Draft::new(app, destination_namespace);
     let sources: Vec<NodeId> = match spec.and_then(|s| tree.get(s, "sources")) {
@@ -162,6 +163,7 @@ fn render_source(
         .get("path")
         .map(|p| p.span)
         .unwrap_or(source.value.span);
+    draft.app.paths.push(path.clone());
     let below: Vec<&LoadedFile> = loaded.subtree(path).collect();
     // Everything below a source path is the Application's to sync or to leave out on
     // purpose (include, exclude, no recurse): none of it forms an implicit app.

@@ -40,6 +40,8 @@ const DDL: &[&str] = &["create ", "alter ", "drop ", "rename ", "truncate "];
 pub struct Patterns {
     pub commands: Vec<String>,
     pub names: Vec<String>,
+    /// Migration directories from the config, tied to apps.
+    pub directories: Vec<crate::config::MigrationDir>,
 }
 
 /// Why something was judged a migration, for messages.

@@ -8,6 +8,7 @@ pub mod image;
 pub mod migration;
 pub mod order;
 pub mod pod;
+pub mod sql;
 
 use std::collections::HashSet;
 
@@ -176,6 +177,8 @@ pub struct AppGraph<'a> {
     pub app: &'a App,
     pub loaded: &'a Loaded,
     pub resources: Vec<Resource<'a>>,
+    /// The SQL the app's migrations run, parsed.
+    pub sql: Vec<sql::Script>,
 }
 
 impl<'a> AppGraph<'a> {
@@ -194,11 +197,16 @@ impl<'a> AppGraph<'a> {
                 r.autoscaled = scaled.contains(&(r.kind, r.name));
             }
         }
-        AppGraph {
+        let mut graph = AppGraph {
             app,
             loaded,
             resources,
+            sql: Vec::new(),
+        };
+        if graph.resources.iter().any(|r| r.migration.is_some()) {
+            graph.sql = sql::scripts(&graph, &migration_dirs(app, patterns));
         }
+        graph
     }
 
     pub fn tree(&self, r: &Resource) -> &'a Tree {
@@ -290,6 +298,32 @@ impl<'a> AppGraph<'a> {
         let tree = self.tree(r);
         tree.key_at(r.root, &["spec"]).unwrap_or(r.root)
     }
+}
+
+/// The directories whose migration files the app ships: its source paths in this
+/// repository, and the config's `migrations` entries for it.
+pub fn migration_dirs(app: &App, patterns: &Patterns) -> Vec<String> {
+    let mut dirs: Vec<String> = app.paths.clone();
+    for dir in &patterns.directories {
+        if dir.app.as_deref() == Some(app.name.as_str())
+            || (dir.app.is_none()
+                && app
+                    .paths
+                    .iter()
+                    .any(|p| crate::discover::within(&dir.path, p)))
+        {
+            dirs.push(dir.path.clone());
+        }
+    }
+    dirs.sort();
+    dirs.dedup();
+    // A directory inside another one is already part of it.
+    let all = dirs.clone();
+    dirs.retain(|d| {
+        !all.iter()
+            .any(|o| o != d && (o.is_empty() || crate::discover::within(d, o)))
+    });
+    dirs
 }
 
 fn resource<'a>(loaded: &'a Loaded, member: &'a Member, patterns: &Patterns) -> Resource<'a> {

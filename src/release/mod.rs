@@ -16,6 +16,7 @@
 //! ```
 
 mod base;
+pub mod boundary;
 mod changes;
 mod error;
 mod git;

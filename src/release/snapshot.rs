@@ -89,6 +89,7 @@ pub fn at_base(
     let patterns = Patterns {
         commands: config.migration_commands.clone(),
         names: config.migration_names.clone(),
+        directories: config.migration_dirs.clone(),
     };
     WorkloadImages::of(&resolved.apps, &loaded, &patterns)
 }

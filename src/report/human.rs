@@ -29,6 +29,9 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .without_syntax_highlighting()
         .with_show_related_as_nested(true);
     let snippets = snippets(report);
+    if let (Some(release), false) = (&report.summary.release, report.quiet) {
+        writeln!(out, "synclint: {}\n", release.description)?;
+    }
     for (i, d) in report.diagnostics.iter().enumerate() {
         let finding = Finding::new(d, report, &snippets);
         let mut text = String::new();

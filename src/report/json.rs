@@ -9,7 +9,13 @@
 //!     "errors": 3, "warnings": 1, "notes": 0,  // findings by severity
 //!     "apps": 2,                           // Argo CD apps (and implicit apps) linted
 //!     "files": 57,                         // files read
-//!     "external_sources": 0                // app sources in other repositories, not linted
+//!     "external_sources": 0,               // app sources in other repositories, not linted
+//!     "release": {                         // null unless some app runs SQL (release rules)
+//!       "description": "release base HEAD~1 (abc1234, the previous commit)",
+//!       "base": "HEAD~1" | null,           // null: no release boundary known
+//!       "commit": "abc1234..." | null,
+//!       "source": "the previous commit" | null
+//!     } | null
 //!   },
 //!   "diagnostics": [                       // sorted by path, line, column, rule
 //!     {
@@ -50,7 +56,7 @@ use crate::diagnostic::{Diagnostic, ObjectRef, Severity};
 struct Output<'a> {
     version: u32,
     tool: Tool<'a>,
-    summary: SummaryOut,
+    summary: SummaryOut<'a>,
     diagnostics: Vec<DiagnosticOut<'a>>,
 }
 
@@ -61,13 +67,14 @@ struct Tool<'a> {
 }
 
 #[derive(Serialize)]
-struct SummaryOut {
+struct SummaryOut<'a> {
     errors: usize,
     warnings: usize,
     notes: usize,
     apps: usize,
     files: usize,
     external_sources: usize,
+    release: Option<&'a super::ReleaseSummary>,
 }
 
 #[derive(Serialize)]
@@ -117,6 +124,7 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             apps: s.apps,
             files: s.files,
             external_sources: s.external_sources,
+            release: s.release.as_ref(),
         },
         diagnostics: report.diagnostics.iter().map(diagnostic).collect(),
     };

@@ -41,6 +41,32 @@ pub struct Summary {
     pub apps: usize,
     pub files: usize,
     pub external_sources: usize,
+    /// The release the release-aware rules used (when some app runs SQL).
+    pub release: Option<ReleaseSummary>,
+}
+
+/// Which base a release was compared against, or why none was known.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ReleaseSummary {
+    /// One line: `release base HEAD~1 (abc1234, the previous commit)`.
+    pub description: String,
+    /// The base as named (`HEAD~1`, `origin/main`), when known.
+    pub base: Option<String>,
+    pub commit: Option<String>,
+    /// How the base was chosen (`--base`, the pull request's base, ...).
+    pub source: Option<String>,
+}
+
+impl ReleaseSummary {
+    pub fn of(release: &crate::release::boundary::Release) -> ReleaseSummary {
+        let base = release.base();
+        ReleaseSummary {
+            description: release.describe(),
+            base: base.map(|b| b.rev.clone()),
+            commit: base.map(|b| b.commit.clone()),
+            source: base.map(|b| b.source.describe().to_string()),
+        }
+    }
 }
 
 /// Everything a format needs to print one run's findings.
@@ -183,6 +209,7 @@ pub(crate) mod testutil {
                 apps: 1,
                 files: 1,
                 external_sources: 0,
+                release: None,
             };
             Fixture {
                 sources,
@@ -228,6 +255,7 @@ mod tests {
             apps: 2,
             files: 57,
             external_sources: 3,
+            release: None,
         };
         assert_eq!(
             summary_line(&f.report()),

@@ -40,6 +40,10 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "results": results,
         }],
     });
+    let mut log = log;
+    if let Some(release) = &report.summary.release {
+        log["runs"][0]["properties"] = json!({ "release": release });
+    }
     serde_json::to_writer_pretty(&mut *out, &log)?;
     writeln!(out)
 }

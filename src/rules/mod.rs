@@ -6,6 +6,8 @@
 
 #[path = "annotation-not-string.rs"]
 mod annotation_not_string;
+#[path = "destructive-sql-single-release.rs"]
+mod destructive_sql_single_release;
 #[path = "duplicate-resource.rs"]
 mod duplicate_resource;
 #[path = "hook-active-deadline.rs"]
@@ -22,6 +24,8 @@ mod hook_secret_shared;
 mod migration_backoff_limit;
 #[path = "migration-concurrency.rs"]
 mod migration_concurrency;
+#[path = "migration-edited.rs"]
+mod migration_edited;
 #[path = "migration-image-mismatch.rs"]
 mod migration_image_mismatch;
 #[path = "migration-in-init-container.rs"]
@@ -30,6 +34,8 @@ mod migration_in_init_container;
 mod migration_order;
 #[path = "render-failed.rs"]
 mod render_failed;
+#[path = "sql-syntax.rs"]
+mod sql_syntax;
 #[path = "unresolved-reference.rs"]
 mod unresolved_reference;
 #[path = "yaml-syntax.rs"]
@@ -47,6 +53,8 @@ pub struct Context<'a> {
     pub config: &'a Config,
     pub repo: &'a RepoIndex<'a>,
     pub patterns: &'a Patterns,
+    /// The release being linted, when some app runs SQL (release-aware rules).
+    pub release: Option<&'a crate::release::boundary::Release>,
 }
 
 /// A JSON pointer from path segments (`/` and `~` escaped as RFC 6901 says).
@@ -137,6 +145,9 @@ pub static REGISTRY: &[Rule] = &[
     duplicate_resource::RULE,
     unresolved_reference::RULE,
     render_failed::RULE,
+    destructive_sql_single_release::RULE,
+    migration_edited::RULE,
+    sql_syntax::RULE,
 ];
 
 pub fn find(id: &str) -> Option<&'static Rule> {

@@ -567,6 +567,7 @@ fn stage_times(corpus: &Path, runs: usize) -> Vec<(&'static str, Vec<Duration>)>
         let patterns = Patterns {
             commands: config.migration_commands.clone(),
             names: config.migration_names.clone(),
+            directories: config.migration_dirs.clone(),
         };
         let context = Context {
             loaded: &loaded,

@@ -1,12 +1,15 @@
 //! The pipeline, end to end: discover → load → apps → graph → rules → suppress.
 //! Report formatting is separate (`report`), so library users get plain diagnostics.
 
+mod helm_values;
+mod release;
+
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::apps::{self, App, RepoIdentity};
+use crate::apps::{self, RepoIdentity};
 use crate::config::{Config, ConfigError, Level};
 use crate::diagnostic::{self, Diagnostic, Location, Severity};
 use crate::discover::{self, FileKind};
@@ -61,6 +64,8 @@ pub struct Outcome {
     pub external_sources: usize,
     /// Walk problems that are not findings (loops, unreadable directories).
     pub warnings: Vec<String>,
+    /// The release the release-aware rules compared against (when some app runs SQL).
+    pub release: Option<crate::release::boundary::Release>,
 }
 
 pub fn load_config(options: &Options) -> Result<Config, Error> {
@@ -115,25 +120,46 @@ pub fn lint(options: &Options) -> Result<Outcome, Error> {
     settings.generator_params = config.generator_params.clone();
     let apps = apps::resolve(&mut loaded, &settings);
     timer.stage("apps and rendering");
-    let repo = RepoIndex::build(&loaded);
     let patterns = Patterns {
         commands: config.migration_commands.clone(),
         names: config.migration_names.clone(),
+        directories: config.migration_dirs.clone(),
     };
+    release::read_migration_files(&mut loaded, &apps.apps, &patterns, &settings.contents);
+    let repo = RepoIndex::build(&loaded);
     let enabled: Vec<&rules::Rule> = rules::REGISTRY
         .iter()
         .filter(|r| options.select.is_empty() || options.select.iter().any(|s| s == r.id))
         .filter(|r| !options.ignore.iter().any(|s| s == r.id))
         .filter(|r| config.level(r.id) != Some(Level::Off))
         .collect();
+    let graphs: Vec<AppGraph> = apps
+        .apps
+        .par_iter()
+        .map(|app| AppGraph::build(app, &loaded, &patterns))
+        .collect();
+    let release = release::detect_if_needed(
+        &graphs,
+        &enabled,
+        &release::Needs {
+            options,
+            config: &config,
+            helm: &settings.helm,
+            apps: &apps.apps,
+            loaded: &loaded,
+            patterns: &patterns,
+        },
+    )?;
     let context = Context {
         loaded: &loaded,
         config: &config,
         repo: &repo,
         patterns: &patterns,
+        release: release.as_ref(),
     };
-    let mut diagnostics = run_rules(&apps.apps, &context, &enabled);
-    explain_helm_values(&mut diagnostics, &apps.apps, &loaded);
+    let mut diagnostics = run_rules(&graphs, &context, &enabled);
+    drop(graphs);
+    helm_values::explain(&mut diagnostics, &apps.apps, &loaded);
     timer.stage("graph and rules");
     diagnostics.extend(loaded.diagnostics.iter().cloned());
     diagnostics.extend(apps.diagnostics);
@@ -177,72 +203,24 @@ pub fn lint(options: &Options) -> Result<Outcome, Error> {
         loaded,
         diagnostics,
         warnings,
+        release,
     })
 }
 
 /// Every enabled app rule over every app's graph, apps in parallel.
-fn run_rules(apps: &[App], context: &Context, enabled: &[&rules::Rule]) -> Vec<Diagnostic> {
-    apps.par_iter()
-        .flat_map_iter(|app| {
-            let graph = AppGraph::build(app, context.loaded, context.patterns);
+fn run_rules(graphs: &[AppGraph], context: &Context, enabled: &[&rules::Rule]) -> Vec<Diagnostic> {
+    graphs
+        .par_iter()
+        .flat_map_iter(|graph| {
             let mut out = Vec::new();
             for rule in enabled {
                 if let Check::App(check) = rule.check {
-                    check(&graph, context, &mut out);
+                    check(graph, context, &mut out);
                 }
             }
             out
         })
         .collect()
-}
-
-/// A finding in a Helm template says which values produced it: a related location
-/// for each value its line reads, where the app's render set it.
-fn explain_helm_values(diagnostics: &mut [Diagnostic], apps: &[App], loaded: &Loaded) {
-    let by_name: HashMap<&str, &App> = apps
-        .iter()
-        .filter(|a| !a.helm.is_empty())
-        .map(|a| (a.name.as_str(), a))
-        .collect();
-    if by_name.is_empty() {
-        return;
-    }
-    for d in diagnostics {
-        let Some(app) = d.app.as_deref().and_then(|name| by_name.get(name)) else {
-            continue;
-        };
-        // The primary line first, then the lines of related places in templates.
-        let places: Vec<Location> = std::iter::once(d.location.clone())
-            .chain(d.related.iter().map(|r| r.location.clone()))
-            .collect();
-        let mut added: Vec<(Location, String)> = Vec::new();
-        for place in places {
-            let file = place.span.file;
-            let rel = &loaded.file(file).rel;
-            let source = loaded.sources.get(file);
-            if place.line == 0 || source.text.is_empty() {
-                continue;
-            }
-            let line = source.line_text(place.line as usize - 1);
-            for provenance in app
-                .helm
-                .iter()
-                .filter(|p| discover::within(rel, &p.chart_dir))
-            {
-                for (span, label) in
-                    crate::render::helm_source::value_origins(provenance, loaded, line)
-                {
-                    let location = loaded.location(span);
-                    if !added.iter().any(|(l, _)| *l == location) {
-                        added.push((location, label));
-                    }
-                }
-            }
-        }
-        for (location, label) in added {
-            *d = d.clone().with_related(location, label);
-        }
-    }
 }
 
 /// Keeps what the user asked for: enabled rules at their configured severity, not

@@ -1,0 +1,197 @@
+//! destructive-sql-single-release: destructive SQL shipped in the same release as the
+//! code that rolls out with it (design: Releases). The expand and the contract of a
+//! schema change belong in two releases.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::AppGraph;
+use crate::graph::sql::{Script, runs_before_rollout};
+use crate::release::boundary::Boundary;
+use crate::rules::{Check, Context, Rule};
+use crate::sql::{self, Dialect, KnownSchema, ReleaseFinding, Statement};
+
+pub const RULE: Rule = Rule {
+    id: "destructive-sql-single-release",
+    severity: Severity::Error,
+    page: include_str!("../../rules/destructive-sql-single-release.md"),
+    check: Check::App(check),
+};
+
+const HELP: &str = "Expand and contract over two releases: first add the new schema and ship code that works with both, then, once no pod runs the old code, drop or rename the old parts in a later release. Move this statement to a migration of the next release, or suppress it with `-- synclint: ignore[destructive-sql-single-release] reason` when the old code never uses what it changes.";
+
+/// A statement by (script, statement) index.
+type Key = (usize, usize);
+
+/// Whether `script` is part of the release: a migration directory's file when it is new
+/// since the base, other SQL when the file holding it changed. Without a boundary,
+/// everything is.
+fn in_release(graph: &AppGraph, script: &Script, boundary: Option<&Boundary>) -> bool {
+    let Some(b) = boundary else { return true };
+    let rel = &graph.loaded.file(script.file).rel;
+    if script.is_migration_file() {
+        b.added(rel)
+    } else {
+        b.changed(rel)
+    }
+}
+
+fn check(graph: &AppGraph, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    if graph.sql.is_empty() {
+        return;
+    }
+    let boundary = ctx.release.and_then(|r| r.boundary.as_ref().ok());
+    let why_unknown = match ctx.release.map(|r| &r.boundary) {
+        Some(Err(why)) => why.clone(),
+        _ => "no Git checkout".to_string(),
+    };
+    let postgres = |s: &&Script| s.dialect == Dialect::Postgres;
+    // Earlier migrations tell the column types a change starts from.
+    let history = KnownSchema::from_history(
+        graph
+            .sql
+            .iter()
+            .filter(postgres)
+            .filter(|s| s.is_migration_file() && !in_release(graph, s, boundary))
+            .flat_map(|s| s.statements.iter()),
+    );
+    let release: Vec<(Key, &Statement)> = graph
+        .sql
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| postgres(s) && in_release(graph, s, boundary))
+        // A migration after the rollout is `migration-order`'s finding.
+        .filter(|(_, s)| runs_before_rollout(&graph.resources[s.migration]))
+        .flat_map(|(i, s)| {
+            s.statements
+                .iter()
+                .enumerate()
+                .map(move |(j, st)| ((i, j), st))
+        })
+        .collect();
+    if release.is_empty() {
+        return;
+    }
+    let code = boundary
+        .map(|b| b.code_changes(&graph.app.name))
+        .unwrap_or_default();
+    for finding in sql::release_findings(&history, &release) {
+        let (i, j) = finding.key;
+        let script = &graph.sql[i];
+        let statement = &script.statements[j];
+        if let Some(text) = script.source_text(graph)
+            && sql::suppressed_rules(text, script.source_range(statement.span.clone()))
+                .iter()
+                .any(|r| r == RULE.id)
+        {
+            continue;
+        }
+        let severity = match (boundary, &finding.expand_contract, code.is_empty()) {
+            (None, _, _) => Severity::Note,
+            (Some(_), Some(_), _) | (Some(_), None, false) => RULE.severity,
+            // A contract-only release: the code that needed the old schema is gone.
+            (Some(_), None, true) => continue,
+        };
+        out.push(report(
+            graph,
+            &finding,
+            severity,
+            &code,
+            &why_unknown,
+            boundary,
+        ));
+    }
+}
+
+fn report(
+    graph: &AppGraph,
+    finding: &ReleaseFinding<Key>,
+    severity: Severity,
+    code: &[&str],
+    why_unknown: &str,
+    boundary: Option<&Boundary>,
+) -> Diagnostic {
+    let (i, _) = finding.key;
+    let script = &graph.sql[i];
+    let migration = &graph.resources[script.migration];
+    let change = &finding.change;
+    let what = format!(
+        "{} ({}{})",
+        change.description,
+        change.kind.code(),
+        change
+            .squawk_rule()
+            .map(|r| format!(", squawk: {r}"))
+            .unwrap_or_default()
+    );
+    let message = match (&finding.expand_contract, boundary) {
+        (Some((_, added)), Some(_)) => format!(
+            "{} {what} in the same release that adds column `{}` to {}: the expand and the contract of one change ship together, and the code still running during the rollout reads the old column",
+            migration.describe(),
+            added.column,
+            added.table
+        ),
+        (_, Some(_)) => format!(
+            "{} {what} before the new code of {} rolls out: pods of the previous release keep serving during the rolling update and fail on the changed schema",
+            migration.describe(),
+            code.iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        (_, None) => format!(
+            "{} {what}; no release boundary is known ({why_unknown}), so synclint cannot tell whether new application code ships with it",
+            migration.describe()
+        ),
+    };
+    let mut d = Diagnostic::new(
+        RULE.id,
+        severity,
+        message,
+        graph
+            .loaded
+            .location(script.span(graph, change.span.clone())),
+    )
+    .with_object(migration.object_ref())
+    .with_app(&graph.app.name)
+    .with_field(format!("sql:{}", change.description))
+    .with_help(HELP)
+    .with_label(change.kind.code())
+    .with_related(
+        graph.location(migration, graph.name_node(migration)),
+        "the migration that runs it, before the rollout",
+    );
+    if let Some(((ai, _), added)) = &finding.expand_contract {
+        d = d.with_related(
+            graph
+                .loaded
+                .location(graph.sql[*ai].span(graph, added.span.clone())),
+            format!("adds `{}` in the same release", added.column),
+        );
+    }
+    for key in code {
+        if let Some((r, node)) = workload_image(graph, key) {
+            let image = graph.tree(r).str(node).unwrap_or("");
+            d = d.with_related(graph.location(r, node), format!("new code: `{image}`"));
+        }
+    }
+    d
+}
+
+/// The image node of a workload container named `kind/name/container`.
+fn workload_image<'g>(
+    graph: &'g AppGraph,
+    key: &str,
+) -> Option<(&'g crate::graph::Resource<'g>, crate::load::tree::NodeId)> {
+    let mut parts = key.splitn(3, '/');
+    let (kind, name, container) = (parts.next()?, parts.next()?, parts.next()?);
+    let r = graph
+        .resources
+        .iter()
+        .find(|r| r.kind == kind && r.name == name)?;
+    let c = r
+        .pod
+        .as_ref()?
+        .containers
+        .iter()
+        .find(|c| c.name == container && !c.init)?;
+    Some((r, c.image_node?))
+}
