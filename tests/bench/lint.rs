@@ -574,6 +574,7 @@ fn stage_times(corpus: &Path, runs: usize) -> Vec<(&'static str, Vec<Duration>)>
             config: &config,
             repo: &repo,
             patterns: &patterns,
+            release: None,
         };
         let (t_rules, findings) = timed(|| {
             resolved
