@@ -121,6 +121,7 @@ fn fixture() -> Fixture {
         apps: 2,
         files: 3,
         external_sources: 0,
+        release: None,
     };
     Fixture {
         sources,
