@@ -1,9 +1,15 @@
 //! Rule cases (`testdata/rules/<id>/`) and rule-page examples (`rules/<id>.md`), linted
 //! as small repositories of their own.
 //!
-//! A case is a file or a directory. `# expect: <rule>` (or `# expect: <rule> x2`) at the
-//! end of a line says a finding of the rule must start on that line; a case without such
-//! comments must produce no finding of the rule. The findings' text is snapshot-tested.
+//! A case is a file or a directory. `# expect: <rule>` (or `# expect: <rule> x2`; `--
+//! expect:` in SQL) at the end of a line says a finding of the rule must start on that
+//! line; a case without such comments must produce no finding of the rule. The findings'
+//! text is snapshot-tested.
+//!
+//! A case directory with a `base/` folder is a release: `base/` is committed to a Git
+//! repository first, then the rest of the case is written over it, uncommitted (the
+//! release base is then `HEAD`, as in a pre-commit run). Page sections do the same with
+//! code blocks marked `file=PATH base`.
 
 use std::path::{Path, PathBuf};
 
@@ -38,6 +44,59 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
+}
+
+/// Runs git in `dir`, hermetically (no user or system config).
+fn git(dir: &Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "synclint")
+        .env("GIT_AUTHOR_EMAIL", "tests@synclint.invalid")
+        .env("GIT_COMMITTER_NAME", "synclint")
+        .env("GIT_COMMITTER_EMAIL", "tests@synclint.invalid")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?} failed in {}", dir.display());
+}
+
+fn git_available() -> bool {
+    let found = std::process::Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(std::env::var_os("CI").is_none(), "git is required in CI");
+        eprintln!("skipped: release cases need git, which is not installed");
+    }
+    found
+}
+
+/// A case with a `base/` folder becomes a Git repository whose last commit is `base/`
+/// and whose work tree has the rest of the case on top. `false`: git is missing.
+fn release_from_base(root: &Path) -> bool {
+    let base = root.join("base");
+    if !base.is_dir() {
+        return true;
+    }
+    if !git_available() {
+        return false;
+    }
+    let now = root.with_extension("now");
+    let _ = std::fs::remove_dir_all(&now);
+    std::fs::rename(root, &now).unwrap();
+    std::fs::create_dir_all(root).unwrap();
+    copy_dir(&now.join("base"), root);
+    git(root, &["init", "-q"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "base"]);
+    std::fs::remove_dir_all(now.join("base")).unwrap();
+    copy_dir(&now, root);
+    std::fs::remove_dir_all(&now).unwrap();
+    true
 }
 
 /// Lints `root` with only `rule` enabled; returns (path, line) of each finding and a
@@ -94,10 +153,11 @@ fn expectations(root: &Path, rule: &str) -> Vec<(String, u32)> {
                 .to_string_lossy()
                 .replace('\\', "/");
             for (i, line) in text.lines().enumerate() {
-                let Some(at) = line.find("# expect:") else {
+                let Some(at) = line.find("# expect:").or_else(|| line.find("-- expect:")) else {
                     continue;
                 };
-                let spec = line[at + 9..].trim();
+                let marker = if line[at..].starts_with('#') { 9 } else { 10 };
+                let spec = line[at + marker..].trim();
                 let mut words = spec.split_whitespace();
                 if words.next() != Some(rule) {
                     continue;
@@ -138,6 +198,10 @@ fn rule_cases() {
         for case in cases {
             let name = case.file_name().unwrap().to_string_lossy().to_string();
             let root = isolate(&case, &format!("{}-{name}", rule.id));
+            if !release_from_base(&root) {
+                let _ = std::fs::remove_dir_all(&root);
+                continue;
+            }
             let (found, text) = run(&root, rule.id);
             let expected = expectations(&root, rule.id);
             cases_seen += 1;
@@ -179,6 +243,47 @@ fn rule_cases() {
     for (id, snapshot) in snapshots {
         insta::assert_snapshot!(format!("cases-{id}"), snapshot);
     }
+}
+
+/// Code blocks of a section marked `file=PATH` (and `base`): base files are committed
+/// to a Git repository first, the others written over them. `false`: git is missing.
+fn write_file_blocks(dir: &Path, section: &str) -> bool {
+    let mut blocks: Vec<(String, bool, String)> = Vec::new();
+    let mut rest = section;
+    while let Some(start) = rest.find("```") {
+        let after = &rest[start + 3..];
+        let Some(info_end) = after.find('\n') else {
+            break;
+        };
+        let info = &after[..info_end];
+        let body = &after[info_end + 1..];
+        let Some(end) = body.find("```") else { break };
+        if let Some(path) = info
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("file="))
+        {
+            let is_base = info.split_whitespace().any(|w| w == "base");
+            blocks.push((path.to_string(), is_base, body[..end].to_string()));
+        }
+        rest = &body[end + 3..];
+    }
+    let write = |(path, _, text): &(String, bool, String)| {
+        let target = dir.join(path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, text).unwrap();
+    };
+    if blocks.iter().any(|b| b.1) {
+        if !git_available() {
+            return false;
+        }
+        // The base holds the base files (and the example manifest, unchanged).
+        blocks.iter().filter(|b| b.1).for_each(write);
+        git(dir, &["init", "-q"]);
+        git(dir, &["add", "-A"]);
+        git(dir, &["commit", "-q", "-m", "base"]);
+    }
+    blocks.iter().filter(|b| !b.1).for_each(write);
+    true
 }
 
 /// The first ```yaml block of a page section.
@@ -230,6 +335,10 @@ fn rule_pages_examples_fire_and_fixes_pass() {
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir).unwrap();
             std::fs::write(dir.join("example.yaml"), &yaml).unwrap();
+            let section = rule.section(heading).unwrap_or("");
+            if !write_file_blocks(&dir, section) {
+                continue;
+            }
             let (found, text) = run(&dir, rule.id);
             if must_fire && found.is_empty() {
                 failures.push(format!(

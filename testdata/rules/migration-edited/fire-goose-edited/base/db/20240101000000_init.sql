@@ -1,0 +1,4 @@
+-- +goose Up
+CREATE TABLE users (id bigint PRIMARY KEY);
+-- +goose Down
+DROP TABLE users;

@@ -1,0 +1,2 @@
+-- A deploy never runs .down.sql files.
+DROP TABLE IF EXISTS users;
