@@ -172,22 +172,34 @@ impl Builder<'_> {
             object.insert("type", at, Value::string(text, at));
         }
         // A Secret always has `data`; a ConfigMap only when it has keys (as Kustomize).
-        if secret || !pairs.is_empty() {
-            let data = object.map_at("data", span);
-            let mut sorted: Vec<&Pair> = pairs.iter().collect();
-            sorted.sort_by(|a, b| a.key.cmp(&b.key));
-            for pair in sorted {
-                let value = if secret {
-                    base64(pair.value.as_bytes())
-                } else {
-                    pair.value.clone()
-                };
-                data.insert(
-                    &pair.key,
-                    pair.key_span,
-                    Value::string(value, pair.value_span),
-                );
+        // A Secret always has `data`; a ConfigMap only when it has keys, and a value that
+        // is not UTF-8 goes to its `binaryData` (as Kustomize).
+        let mut sorted: Vec<&Pair> = pairs.iter().collect();
+        sorted.sort_by(|a, b| a.key.cmp(&b.key));
+        if secret {
+            object.map_at("data", span);
+        }
+        for pair in sorted {
+            let binary = pair.value.contains('\u{fffd}');
+            if binary {
+                self.notes.push(problem(
+                    pair.value_span,
+                    format!(
+                        "`{}` is not UTF-8 and synclint reads it as text: its generated data and name hash differ from Kustomize's",
+                        pair.key
+                    ),
+                ));
             }
+            let (field, value) = match (secret, binary) {
+                (true, _) => ("data", base64_lines(pair.value.as_bytes())),
+                (false, true) => ("binaryData", base64_lines(pair.value.as_bytes())),
+                (false, false) => ("data", pair.value.clone()),
+            };
+            object.map_at(field, span).insert(
+                &pair.key,
+                pair.key_span,
+                Value::string(value, pair.value_span),
+            );
         }
         for (field, entries) in [
             ("labels", &options.labels),
@@ -434,7 +446,7 @@ fn merge_map_field(new: &mut Value, old: &Value, field: &str) {
 }
 
 /// Kustomize's `CopyMergeMetaDataFieldsFrom`: labels and annotations merged (the new
-/// ones win), name and namespace and all build metadata from the old object.
+/// ones win), name, namespace and build metadata from the old object.
 fn copy_metadata_from(new: &mut Resource, old: &Resource) {
     for field in ["labels", "annotations"] {
         let Some(old_map) = old.value.path(&["metadata", field]).filter(|m| m.is_map()) else {
@@ -467,9 +479,27 @@ fn copy_metadata_from(new: &mut Resource, old: &Resource) {
     new.previous = old.previous.clone();
     new.prefixes = old.prefixes.clone();
     new.suffixes = old.suffixes.clone();
-    new.needs_hash = old.needs_hash;
+    // Kustomize (v5.5, observed): the name gets a hash only when both the old object and
+    // the new one ask for it.
+    new.needs_hash &= old.needs_hash;
     new.behavior = old.behavior;
     new.vars = old.vars.clone();
+}
+
+/// Base64 as Kustomize writes generated Secret data: lines of 70 characters, each
+/// ended by a line break once there is more than one line.
+pub(super) fn base64_lines(bytes: &[u8]) -> String {
+    const LINE: usize = 70;
+    let encoded = base64(bytes);
+    if encoded.len() / LINE == 0 {
+        return encoded;
+    }
+    let mut out = String::with_capacity(encoded.len() + encoded.len() / LINE + 1);
+    for chunk in encoded.as_bytes().chunks(LINE) {
+        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+        out.push('\n');
+    }
+    out
 }
 
 /// Standard base64 with padding.
@@ -504,6 +534,17 @@ mod tests {
         assert_eq!(base64(b"ab"), "YWI=");
         assert_eq!(base64(b"abc"), "YWJj");
         assert_eq!(base64(b""), "");
+    }
+
+    #[test]
+    fn long_base64_is_wrapped_at_70() {
+        let short = base64_lines(b"b");
+        assert_eq!(short, "Yg==");
+        let long = base64_lines(&[b'x'; 60]);
+        let lines: Vec<&str> = long.split_terminator('\n').collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].len(), 70);
+        assert!(long.ends_with('\n'));
     }
 
     #[test]
