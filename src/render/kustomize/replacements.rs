@@ -22,13 +22,19 @@ enum Step {
     All,
 }
 
-/// Splits at `.` outside brackets (Kustomize's `SmarterPathSplitter`).
+/// Splits at `.` outside brackets, where `\.` is a dot inside a name (Kustomize's
+/// `SmarterPathSplitter`).
 fn parse_path(path: &str) -> Vec<Step> {
     let mut parts = Vec::new();
     let mut current = String::new();
     let mut depth = 0usize;
-    for c in path.chars() {
+    let mut chars = path.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
+            '\\' if chars.peek() == Some(&'.') => {
+                current.push('.');
+                chars.next();
+            }
             '[' => {
                 depth += 1;
                 current.push(c);
@@ -486,6 +492,18 @@ fn copy_to(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaped_dots_stay_in_names() {
+        assert_eq!(
+            parse_path(r"metadata.labels.postgres-operator\.crunchydata\.com/pguser"),
+            vec![
+                Step::Field("metadata".into()),
+                Step::Field("labels".into()),
+                Step::Field("postgres-operator.crunchydata.com/pguser".into()),
+            ]
+        );
+    }
 
     #[test]
     fn paths_split_outside_brackets() {
