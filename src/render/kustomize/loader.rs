@@ -81,11 +81,22 @@ impl Builder<'_> {
 
     /// The documents of a YAML file; `None` when there is no such file.
     pub(super) fn read_yaml(&mut self, rel: &str) -> Option<Result<Vec<Value>, String>> {
-        if let Some(documents) = self.files.yaml(rel) {
-            return Some(documents);
+        let mut documents = match self.files.yaml(rel) {
+            Some(documents) => documents,
+            None => {
+                let (id, text) = self.read_text(rel)?;
+                parse_documents(id, &text)
+            }
+        };
+        if let Ok(documents) = &mut documents
+            && let Some((_, text)) = self.files.text(rel)
+            && !text.is_empty()
+            && !text.ends_with('\n')
+            && let Some(last) = documents.last_mut()
+        {
+            trim_final_block_scalar(last, text.len() as u32);
         }
-        let (id, text) = self.read_text(rel)?;
-        Some(parse_documents(id, &text))
+        Some(documents)
     }
 
     /// The kustomization file in `dir`, if there is exactly one.
@@ -148,6 +159,11 @@ impl Builder<'_> {
     pub(super) fn inline_yaml(&mut self, value: &Value) -> Result<Vec<Value>, String> {
         let text: Arc<str> = value.as_str().unwrap_or("").into();
         let mut documents = parse_documents(INLINE, &text)?;
+        if !text.ends_with('\n')
+            && let Some(last) = documents.last_mut()
+        {
+            trim_final_block_scalar(last, text.len() as u32);
+        }
         let map = self
             .texts
             .get(&value.span.file)
@@ -165,6 +181,34 @@ impl Builder<'_> {
             });
         }
         Ok(documents)
+    }
+}
+
+/// A block scalar that ends the text without a final line break has no trailing line
+/// break (the YAML spec, yaml.v3 and PyYAML agree; our parser adds one). Inline patches
+/// written as `patch: |-` end that way.
+fn trim_final_block_scalar(value: &mut Value, text_end: u32) {
+    use crate::load::tree::ScalarStyle;
+    use crate::render::value::Node;
+    match &mut value.node {
+        Node::Map(entries) => {
+            if let Some((_, last)) = entries.last_mut() {
+                trim_final_block_scalar(last, text_end);
+            }
+        }
+        Node::Seq(items) => {
+            if let Some(last) = items.last_mut() {
+                trim_final_block_scalar(last, text_end);
+            }
+        }
+        Node::Scalar(scalar) => {
+            if matches!(scalar.style, ScalarStyle::Literal | ScalarStyle::Folded)
+                && value.span.end >= text_end
+                && scalar.text.ends_with('\n')
+            {
+                scalar.text.pop();
+            }
+        }
     }
 }
 
