@@ -32,6 +32,8 @@ mod references;
 mod replacements;
 mod resource;
 mod resources;
+#[cfg(test)]
+mod tests;
 mod transformers;
 mod vars;
 

@@ -1,0 +1,322 @@
+//! Builds over an in-memory repository: features, spans, Argo CD options and failures.
+//! The differential test (`tests/kustomize_diff.rs`) checks outputs against kubectl;
+//! these check what kubectl cannot show (spans, notes, problems).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::build;
+use crate::render::files::{HelmChartRequest, Problem, RepoFiles};
+use crate::render::value::Value;
+use crate::source::{FileId, Span};
+
+/// Files by repository-relative path; each gets the id of its position.
+struct Repo {
+    files: Vec<(String, Arc<str>)>,
+}
+
+impl Repo {
+    fn new(files: &[(&str, &str)]) -> Repo {
+        Repo {
+            files: files
+                .iter()
+                .map(|(p, t)| (p.to_string(), Arc::from(*t)))
+                .collect(),
+        }
+    }
+
+    fn id(&self, rel: &str) -> Option<FileId> {
+        self.files
+            .iter()
+            .position(|(p, _)| p == rel)
+            .map(|i| FileId(i as u32))
+    }
+
+    /// The text a span covers.
+    fn at(&self, span: Span) -> &str {
+        let text = &self.files[span.file.0 as usize].1;
+        &text[span.range()]
+    }
+}
+
+impl RepoFiles for Repo {
+    fn yaml(&self, rel: &str) -> Option<Result<Vec<Value>, String>> {
+        let (id, text) = self.text(rel)?;
+        let parsed = crate::load::yaml::parse(id, &text, Default::default());
+        if let Some(e) = parsed.error {
+            return Some(Err(e.message));
+        }
+        Some(Ok(parsed
+            .documents
+            .iter()
+            .flatten()
+            .map(|d| Value::from_tree(&parsed.tree, *d))
+            .collect()))
+    }
+
+    fn text(&self, rel: &str) -> Option<(FileId, Arc<str>)> {
+        let id = self.id(rel)?;
+        Some((id, self.files[id.0 as usize].1.clone()))
+    }
+
+    fn is_dir(&self, rel: &str) -> bool {
+        self.files
+            .iter()
+            .any(|(p, _)| crate::discover::within(p, rel))
+    }
+
+    fn files_in(&self, dir: &str) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .files
+            .iter()
+            .filter(|(p, _)| crate::discover::parent(p) == dir)
+            .map(|(p, _)| p.clone())
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn helm(&self, request: &HelmChartRequest) -> Result<Vec<Value>, Problem> {
+        Err(Problem {
+            span: request.at,
+            message: format!("helm {}", request.chart_dir),
+        })
+    }
+}
+
+const DEPLOYMENT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    spec:
+      containers:
+      - name: api
+        image: registry/api:1.0
+        envFrom:
+        - configMapRef:
+            name: settings
+      - name: migrate
+        image: registry/api:1.0
+        volumeMounts:
+        - name: sql
+          mountPath: /sql
+      volumes:
+      - name: sql
+        configMap:
+          name: schema
+";
+
+fn object<'v>(objects: &'v [Value], kind: &str) -> &'v Value {
+    objects
+        .iter()
+        .find(|o| o.get_str("kind") == Some(kind))
+        .unwrap_or_else(|| panic!("no {kind}"))
+}
+
+#[test]
+fn generated_values_and_renamed_references_keep_their_spans() {
+    let repo = Repo::new(&[
+        ("app/deployment.yaml", DEPLOYMENT),
+        ("app/schema.sql", "CREATE TABLE t (id int);\n"),
+        (
+            "app/kustomization.yaml",
+            "namePrefix: prod-\nnamespace: shop\nresources: [deployment.yaml]\nimages:\n- name: registry/api\n  newTag: \"2.0\"\nconfigMapGenerator:\n- name: schema\n  files: [schema.sql]\n- name: settings\n  literals: [MODE=live]\n",
+        ),
+    ]);
+    let out = build(&repo, "app", None).unwrap();
+    let deployment = object(&out.objects, "Deployment");
+    let name = deployment.path(&["metadata", "name"]).unwrap();
+    assert_eq!(name.as_str(), Some("prod-api"));
+    // The renamed object is still written where its name was.
+    assert_eq!(repo.at(name.span), "api");
+    let containers = deployment
+        .path(&["spec", "template", "spec", "containers"])
+        .unwrap();
+    let image = containers.items()[0].get("image").unwrap();
+    assert_eq!(image.as_str(), Some("registry/api:2.0"));
+    assert_eq!(repo.at(image.span), "\"2.0\"");
+    let namespace = deployment.path(&["metadata", "namespace"]).unwrap();
+    assert_eq!(repo.at(namespace.span), "shop");
+    // The reference follows the generated name, and points at the reference as written.
+    let volume = deployment
+        .path(&["spec", "template", "spec", "volumes"])
+        .unwrap()
+        .items()[0]
+        .path(&["configMap", "name"])
+        .unwrap();
+    let schema = out
+        .objects
+        .iter()
+        .find(|o| {
+            o.path_str(&["metadata", "name"])
+                .is_some_and(|n| n.contains("schema"))
+        })
+        .unwrap();
+    assert_eq!(volume.as_str(), schema.path_str(&["metadata", "name"]));
+    assert!(volume.as_str().unwrap().starts_with("prod-schema-"));
+    assert_eq!(repo.at(volume.span), "schema");
+    // A file's content spans the whole file, so SQL inside it can be located.
+    let sql = schema.path(&["data", "schema.sql"]).unwrap();
+    assert_eq!(repo.at(sql.span), "CREATE TABLE t (id int);\n");
+    assert_eq!(sql.span.file, repo.id("app/schema.sql").unwrap());
+}
+
+#[test]
+fn argo_cd_options_apply_to_the_top_kustomization() {
+    let repo = Repo::new(&[
+        ("app/deployment.yaml", DEPLOYMENT),
+        (
+            "app/kustomization.yaml",
+            "resources: [deployment.yaml]\ncommonLabels: {team: a}\n",
+        ),
+        (
+            "argo.yaml",
+            "kustomize:\n  images: [registry/api=mirror/api:3.1]\n  namePrefix: x-\n  namespace: argo\n  commonLabels: {env: prod}\n  replicas: [{name: api, count: 4}]\n",
+        ),
+    ]);
+    let argo = repo.yaml("argo.yaml").unwrap().unwrap().remove(0);
+    let options = argo.get("kustomize").unwrap();
+    let out = build(&repo, "app", Some(options)).unwrap();
+    let deployment = object(&out.objects, "Deployment");
+    assert_eq!(deployment.path_str(&["metadata", "name"]), Some("x-api"));
+    assert_eq!(
+        deployment.path_str(&["metadata", "namespace"]),
+        Some("argo")
+    );
+    assert_eq!(
+        deployment.path_str(&["metadata", "labels", "env"]),
+        Some("prod")
+    );
+    assert_eq!(
+        deployment.path_str(&["metadata", "labels", "team"]),
+        Some("a")
+    );
+    let replicas = deployment.path(&["spec", "replicas"]).unwrap();
+    assert_eq!(replicas.as_i64(), Some(4));
+    assert_eq!(repo.at(replicas.span), "4");
+    let image = deployment
+        .path(&["spec", "template", "spec", "containers"])
+        .unwrap()
+        .items()[1]
+        .get("image")
+        .unwrap();
+    assert_eq!(image.as_str(), Some("mirror/api:3.1"));
+    assert_eq!(repo.at(image.span), "registry/api=mirror/api:3.1");
+}
+
+#[test]
+fn remote_resources_are_notes_and_missing_ones_problems() {
+    let repo = Repo::new(&[(
+        "app/kustomization.yaml",
+        "resources:\n- https://github.com/x/y//base?ref=v1\n- missing.yaml\n",
+    )]);
+    let problem = build(&repo, "app", None).unwrap_err();
+    assert_eq!(repo.at(problem.span), "missing.yaml");
+    let repo = Repo::new(&[(
+        "app/kustomization.yaml",
+        "resources:\n- github.com/x/y/base?ref=v1\n",
+    )]);
+    let out = build(&repo, "app", None).unwrap();
+    assert!(out.objects.is_empty());
+    assert_eq!(out.notes.len(), 1);
+    assert_eq!(repo.at(out.notes[0].span), "github.com/x/y/base?ref=v1");
+}
+
+#[test]
+fn cycles_escapes_and_unsupported_fields_are_problems() {
+    let repo = Repo::new(&[
+        ("a/kustomization.yaml", "resources: [../b]\n"),
+        ("b/kustomization.yaml", "resources: [../a]\n"),
+    ]);
+    let problem = build(&repo, "a", None).unwrap_err();
+    assert!(problem.message.contains("cycle"), "{}", problem.message);
+    let repo = Repo::new(&[("a/kustomization.yaml", "resources: [../../x]\n")]);
+    let problem = build(&repo, "a", None).unwrap_err();
+    assert!(problem.message.contains("outside the repository"));
+    let repo = Repo::new(&[("a/kustomization.yaml", "generators: [plugin.yaml]\n")]);
+    let problem = build(&repo, "a", None).unwrap_err();
+    assert!(problem.message.contains("`generators` is not supported"));
+    assert_eq!(repo.at(problem.span), "plugin.yaml");
+    // A file outside the kustomization's directory: Kustomize's load restrictor.
+    let repo = Repo::new(&[
+        ("a/kustomization.yaml", "resources: [../shared/cm.yaml]\n"),
+        (
+            "shared/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+        ),
+    ]);
+    let problem = build(&repo, "a", None).unwrap_err();
+    assert!(
+        problem.message.contains("is not in or below"),
+        "{}",
+        problem.message
+    );
+}
+
+#[test]
+fn inline_patches_keep_spans_in_the_kustomization() {
+    let repo = Repo::new(&[(
+        "k.yaml",
+        "patch: |-\n  - op: replace\n    value: |\n      a\n      b\n",
+    )]);
+    let documents = repo.yaml("k.yaml").unwrap().unwrap();
+    let inline = documents[0].get("patch").unwrap();
+    let mut builder = super::Builder {
+        files: &repo,
+        notes: Vec::new(),
+        stack: Vec::new(),
+        texts: HashMap::new(),
+    };
+    let _ = builder.read_text("k.yaml");
+    let parsed = builder.inline_yaml(inline).unwrap();
+    let op = &parsed[0].items()[0];
+    assert_eq!(repo.at(op.get("op").unwrap().span), "replace");
+    // The inline text has no final line break, so neither has its last block scalar.
+    assert_eq!(op.get_str("value"), Some("a\nb"));
+}
+
+#[test]
+fn depth_is_bounded() {
+    let mut files: Vec<(String, String)> = Vec::new();
+    for i in 0..80 {
+        files.push((
+            format!("d{i}/kustomization.yaml"),
+            format!("resources: [../d{}]\n", i + 1),
+        ));
+    }
+    files.push(("d80/kustomization.yaml".into(), "namespace: x\n".into()));
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let repo = Repo::new(&refs);
+    let problem = build(&repo, "d0", None).unwrap_err();
+    assert!(
+        problem.message.contains("nested more than"),
+        "{}",
+        problem.message
+    );
+}
+
+#[test]
+#[ignore = "needs patch.rs"]
+fn patch_values_point_into_the_patch_file() {
+    let repo = Repo::new(&[
+        ("app/deployment.yaml", DEPLOYMENT),
+        (
+            "app/kustomization.yaml",
+            "resources: [deployment.yaml]\npatches:\n- path: replicas.yaml\n",
+        ),
+        (
+            "app/replicas.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  replicas: 3\n",
+        ),
+    ]);
+    let out = build(&repo, "app", None).unwrap();
+    let replicas = object(&out.objects, "Deployment")
+        .path(&["spec", "replicas"])
+        .unwrap();
+    assert_eq!(replicas.span.file, repo.id("app/replicas.yaml").unwrap());
+}
