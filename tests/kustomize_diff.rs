@@ -33,7 +33,37 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
         "openshift-pipelines-tasks/maven/base",
         YAML_V3_FOLDING,
     ),
+    (
+        "kubeflow__manifests",
+        "applications/model-registry/upstream/options/catalog/overlays/demo",
+        BINARY_FILE,
+    ),
+    (
+        "redhat-cop__gitops-catalog",
+        "amq-broker-operator/instance/components/certificates/public-ca-truststores/letsencrypt-prod",
+        BINARY_FILE,
+    ),
+    (
+        "redhat-cop__gitops-catalog",
+        "amq-broker-operator/instance/components/certificates/public-ca-truststores/letsencrypt-staging",
+        BINARY_FILE,
+    ),
+    (
+        "redhat-cop__gitops-catalog",
+        "amq-broker-operator/instance/overlays/cross-ocp-postgres-primary-backup-tls-letsencrypt/backup",
+        BINARY_FILE,
+    ),
+    (
+        "redhat-cop__gitops-catalog",
+        "amq-broker-operator/instance/overlays/cross-ocp-postgres-primary-backup-tls-letsencrypt/primary",
+        BINARY_FILE,
+    ),
 ];
+
+/// A generator reads a binary file (a JKS truststore, a tarball): `RepoFiles::text`
+/// decodes it lossily, so `binaryData` cannot hold Kustomize's bytes. The build says
+/// so in a note.
+const BINARY_FILE: &str = "binary generator file: RepoFiles gives only lossy text, so binaryData differs (a note says so)";
 
 /// Kustomize parses YAML with yaml.v3, which folds the line break before a
 /// more-indented line of a `>` block scalar into two; synclint's loader follows the YAML
@@ -385,6 +415,7 @@ fn native_kustomize_matches_kubectl() {
         let mut counts = [0usize; 4];
         for ((dir, (theirs, took)), (ours, patched)) in dirs.iter().zip(kubectl_results).zip(ours) {
             kubectl_time += took;
+            let ours_objects = ours.clone();
             let outcome = match (theirs, ours) {
                 (Err(e), _) => Outcome::Skipped(e),
                 (Ok(_), _) if patched && stub => Outcome::NeedsPatch,
@@ -402,6 +433,20 @@ fn native_kustomize_matches_kubectl() {
                 && let Outcome::Skipped(why) = &outcome
             {
                 println!("  skipped {repo}/{dir}: {why}");
+            }
+            if let (Outcome::Different(_), Some(dump)) =
+                (&outcome, std::env::var_os("KUSTOMIZE_DIFF_DUMP"))
+                && let Ok(objects) = &ours_objects
+            {
+                let key: String = format!("{repo}/{dir}")
+                    .chars()
+                    .map(|c| if c.is_alphanumeric() { c } else { '_' })
+                    .collect();
+                let _ = std::fs::create_dir_all(&dump);
+                let _ = std::fs::write(
+                    Path::new(&dump).join(key),
+                    serde_json::to_string_pretty(objects).unwrap_or_default(),
+                );
             }
             if let Outcome::Different(why) = outcome {
                 let excepted = EXCEPTIONS.iter().any(|(r, d, _)| *r == repo && d == dir);
