@@ -368,11 +368,14 @@ fn update_image(node: &mut Value, rule: &ImageRule) -> Result<(), String> {
             digest = d.value.clone();
             span = d.span;
         }
-        (None, None) => {}
-    }
-    if let Some(suffix) = &rule.tag_suffix {
-        tag.push_str(&suffix.value);
-        span = suffix.span;
+        // A suffix only applies when neither a tag nor a digest is set, and (like
+        // everything here) once per pass: Kustomize's two passes add it twice.
+        (None, None) => {
+            if let Some(suffix) = &rule.tag_suffix {
+                tag.push_str(&suffix.value);
+                span = suffix.span;
+            }
+        }
     }
     let mut image = name;
     if !tag.is_empty() {
