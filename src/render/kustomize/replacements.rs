@@ -419,10 +419,12 @@ fn apply(replacement: &Value, resources: &mut [Resource]) -> Result<(), Problem>
             {
                 continue;
             }
+            // Selected by any of its ids, and rejected by any.
             let ids = resource.all_ids();
-            let chosen = ids.iter().any(|id| {
-                select.selects_id(id) && !rejects.iter().any(|r| r.has_id() && r.selects_id(id))
-            });
+            let chosen = ids.iter().any(|id| select.selects_id(id))
+                && !rejects
+                    .iter()
+                    .any(|r| r.has_id() && ids.iter().any(|id| r.selects_id(id)));
             if !chosen {
                 continue;
             }
