@@ -220,9 +220,12 @@ fn kubectl(dir: &Path) -> (Result<Vec<Json>, String>, Duration) {
     };
     if !success {
         let stderr = String::from_utf8_lossy(&stderr);
+        // The first line that says something (kubectl wraps long errors after `err=<`).
         let line = stderr
             .lines()
-            .find(|l| !l.starts_with("# Warning"))
+            .filter(|l| !l.starts_with("# Warning") && !l.trim_end().ends_with("err=<"))
+            .map(str::trim)
+            .find(|l| !l.is_empty())
             .unwrap_or("")
             .chars()
             .take(200)
@@ -387,20 +390,27 @@ fn native_kustomize_matches_kubectl() {
     let mut failures = Vec::new();
     let mut totals = [0usize; 4];
     let (mut ours_time, mut kubectl_time) = (Duration::ZERO, Duration::ZERO);
-    for (repo, root) in repositories() {
+    let only = std::env::var("KUSTOMIZE_DIFF_ONLY").unwrap_or_default();
+    for (repo, root) in repositories()
+        .into_iter()
+        .filter(|(r, _)| r.contains(&only))
+    {
         let dirs = kustomization_dirs(&root);
         if dirs.is_empty() {
             continue;
         }
         let kubectl_results: Vec<(Result<Vec<Json>, String>, Duration)> =
             dirs.par_iter().map(|d| kubectl(&root.join(d))).collect();
+        let load_started = Instant::now();
         let discovery = synclint::discover::discover(&root);
         let loaded = synclint::load::load(&discovery, &Default::default(), "");
+        let load_time = load_started.elapsed();
         let workspace = Workspace::new(&loaded, Contents::Disk(root.clone()), "");
         let ours_started = Instant::now();
-        let ours: Vec<(Result<Vec<Json>, String>, bool)> = dirs
+        let ours: Vec<(Result<Vec<Json>, String>, bool, Duration)> = dirs
             .par_iter()
             .map(|d| {
+                let started = Instant::now();
                 let recording = Recording {
                     inner: &workspace,
                     patched: Default::default(),
@@ -408,15 +418,19 @@ fn native_kustomize_matches_kubectl() {
                 let built = kustomize::build(&recording, d, None)
                     .map(|o| o.objects.iter().map(Value::to_json).collect())
                     .map_err(|p| p.message);
-                (built, recording.patched.into_inner())
+                (built, recording.patched.into_inner(), started.elapsed())
             })
             .collect();
-        ours_time += ours_started.elapsed();
+        let ours_wall = ours_started.elapsed();
+        ours_time += ours_wall;
+        let ours_sum: Duration = ours.iter().map(|(_, _, d)| *d).sum();
+        let kubectl_sum: Duration = kubectl_results.iter().map(|(_, d)| *d).sum();
+        kubectl_time += kubectl_sum;
         let mut counts = [0usize; 4];
-        for ((dir, (theirs, took)), (ours, patched)) in dirs.iter().zip(kubectl_results).zip(ours) {
-            kubectl_time += took;
+        for ((dir, (theirs, _)), (ours, patched, _)) in dirs.iter().zip(kubectl_results).zip(ours) {
             let ours_objects = ours.clone();
             let outcome = match (theirs, ours) {
+                (Err(e), Ok(_)) => Outcome::Skipped(format!("{e} [ours built it]")),
                 (Err(e), _) => Outcome::Skipped(e),
                 (Ok(_), _) if patched && stub => Outcome::NeedsPatch,
                 (Ok(_), Err(e)) => Outcome::Different(format!("our build failed: {e}")),
@@ -460,8 +474,9 @@ fn native_kustomize_matches_kubectl() {
             }
         }
         println!(
-            "{repo}: {} identical, {} different, {} skipped (kubectl failed), {} need patch.rs",
-            counts[0], counts[1], counts[2], counts[3]
+            "{repo}: {} identical, {} different, {} skipped (kubectl failed), {} need patch.rs; \
+             ours {:.0?} summed over builds ({:.0?} wall in parallel, {:.0?} to load the repository), kubectl {:.1?} summed",
+            counts[0], counts[1], counts[2], counts[3], ours_sum, ours_wall, load_time, kubectl_sum
         );
         for (t, c) in totals.iter_mut().zip(counts) {
             *t += c;
