@@ -51,10 +51,13 @@ impl Gvk {
     /// Whether Kustomize's built-in OpenAPI data says the type is cluster-scoped; unknown
     /// types (custom resources) count as namespaced, as in kyaml.
     pub fn is_cluster_scoped(&self) -> bool {
-        let api_version = self.api_version();
-        CLUSTER_SCOPED
-            .iter()
-            .any(|(v, k)| *v == api_version && *k == self.kind)
+        CLUSTER_SCOPED.iter().any(|(api_version, kind)| {
+            *kind == self.kind
+                && match api_version.split_once('/') {
+                    Some((g, v)) => g == self.group && v == self.version,
+                    None => self.group.is_empty() && *api_version == self.version,
+                }
+        })
     }
 
     /// `Kind.version.group`, as Kustomize prints ids.

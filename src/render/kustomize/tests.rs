@@ -320,3 +320,21 @@ fn patch_values_point_into_the_patch_file() {
         .unwrap();
     assert_eq!(replicas.span.file, repo.id("app/replicas.yaml").unwrap());
 }
+
+#[test]
+fn helm_charts_are_asked_of_the_repository() {
+    let repo = Repo::new(&[(
+        "app/kustomization.yaml",
+        "helmGlobals: {chartHome: ../charts}\nhelmCharts:\n- name: redis\n  repo: https://charts.example.com\n  version: 1.2.3\n  releaseName: cache\n",
+    )]);
+    let problem = build(&repo, "app", None).unwrap_err();
+    // Kustomize pulls a versioned chart into `<chartHome>/<name>-<version>/<name>`.
+    assert_eq!(problem.message, "helm charts/redis-1.2.3/redis");
+    let repo = Repo::new(&[(
+        "app/kustomization.yaml",
+        "helmCharts:\n- name: redis\n  skipHooks: true\n",
+    )]);
+    let problem = build(&repo, "app", None).unwrap_err();
+    assert!(problem.message.contains("`skipHooks` is not supported"));
+    assert_eq!(repo.at(problem.span), "skipHooks");
+}
