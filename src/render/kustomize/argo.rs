@@ -7,7 +7,7 @@
 use super::Builder;
 use super::fieldspec::get_folded;
 use super::kustomization::{
-    ImageRule, Kustomization, PatchEntry, ReplicaRule, Text, boolean, problem, text,
+    ImageRule, Kustomization, LabelSet, PatchEntry, ReplicaRule, Text, boolean, problem, text,
 };
 use crate::render::files::Problem;
 use crate::render::value::Value;
@@ -58,8 +58,27 @@ pub(super) fn apply(
         .map(|v| boolean(v, "forceCommonLabels"))
         .transpose()?
         .unwrap_or(false);
+    let flag = |key: &str| {
+        field(key)
+            .map(|v| boolean(v, key))
+            .transpose()
+            .map(|b| b.unwrap_or(false))
+    };
     if let Some(v) = field("commonLabels") {
-        add_pairs(&mut k.common_labels, v, force_labels, "label")?;
+        if flag("labelWithoutSelector")? {
+            // `kustomize edit add label --without-selector [--include-templates]`
+            // writes a `labels` entry that leaves selectors alone.
+            let mut pairs = Vec::new();
+            add_pairs(&mut pairs, v, true, "label")?;
+            k.labels.push(LabelSet {
+                pairs,
+                include_selectors: false,
+                include_templates: flag("labelIncludeTemplates")?,
+                field_specs: Vec::new(),
+            });
+        } else {
+            add_pairs(&mut k.common_labels, v, force_labels, "label")?;
+        }
     }
     let force_annotations = field("forceCommonAnnotations")
         .map(|v| boolean(v, "forceCommonAnnotations"))

@@ -338,3 +338,27 @@ fn helm_charts_are_asked_of_the_repository() {
     assert!(problem.message.contains("`skipHooks` is not supported"));
     assert_eq!(repo.at(problem.span), "skipHooks");
 }
+
+#[test]
+fn argo_labels_without_selector_leave_selectors_alone() {
+    let repo = Repo::new(&[
+        ("app/deployment.yaml", DEPLOYMENT),
+        ("app/kustomization.yaml", "resources: [deployment.yaml]\n"),
+        (
+            "argo.yaml",
+            "commonLabels: {env: prod}\nlabelWithoutSelector: true\nlabelIncludeTemplates: true\n",
+        ),
+    ]);
+    let options = repo.yaml("argo.yaml").unwrap().unwrap().remove(0);
+    let out = build(&repo, "app", Some(&options)).unwrap();
+    let deployment = object(&out.objects, "Deployment");
+    assert_eq!(
+        deployment.path_str(&["metadata", "labels", "env"]),
+        Some("prod")
+    );
+    assert_eq!(
+        deployment.path_str(&["spec", "template", "metadata", "labels", "env"]),
+        Some("prod")
+    );
+    assert!(deployment.path(&["spec", "selector"]).is_none());
+}
