@@ -375,7 +375,12 @@ impl RepoFiles for Recording<'_> {
 /// Whether `patch.rs` is still the stub (an empty target selects everything once
 /// implemented).
 fn patch_is_stub() -> bool {
-    let object = Value::map(Default::default());
+    let text: Arc<str> = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n".into();
+    let parsed = synclint::load::yaml::parse(FileId(0), &text, Default::default());
+    let Some(Some(root)) = parsed.documents.first() else {
+        return true;
+    };
+    let object = Value::from_tree(&parsed.tree, *root);
     !kustomize::patch::Target::default().matches(&object)
 }
 

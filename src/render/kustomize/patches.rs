@@ -132,6 +132,12 @@ fn merge_into(
     if resource.is_empty() {
         return Ok(false);
     }
+    if !resource.value.is_map() {
+        return Err(problem(
+            at,
+            "the patch leaves something that is not an object",
+        ));
+    }
     if !allow_kind_change && let Some(kind) = kind {
         resource.value.insert("kind", kind.span, kind);
     }

@@ -362,3 +362,50 @@ fn argo_labels_without_selector_leave_selectors_alone() {
     );
     assert!(deployment.path(&["spec", "selector"]).is_none());
 }
+
+#[test]
+fn malformed_input_gives_problems_not_panics() {
+    let objects = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, labels: 5}\nspec: {template: {spec: {containers: [{name: x, image: {}}, 3, null]}}}\n";
+    let cases = [
+        "",
+        "- a\n- b\n",
+        "resources: foo\n",
+        "resources: [1, {a: b}, null]\n",
+        "resources: [objects.yaml]\nimages: [{name: {}}]\n",
+        "resources: [objects.yaml]\nimages: [{name: x, newTag: '1'}]\n",
+        "resources: [objects.yaml]\nimages: [{name: x}, 7]\n",
+        "patches: [foo, {path: 3}, {patch: ''}]\n",
+        "configMapGenerator: [{name: x, literals: ['=']}]\n",
+        "configMapGenerator: [{name: x, files: [a=b=c]}, {name: y, envs: [missing.env]}]\n",
+        "resources: [objects.yaml]\nreplacements: [{source: {kind: ConfigMap}, targets: [{select: {}, fieldPaths: ['a.[b=c].*.0']}]}]\n",
+        "resources: [objects.yaml]\nreplacements: [{source: {kind: ConfigMap, fieldPath: data.a}, targets: [{select: {kind: Deployment}, fieldPaths: ['spec.*.x'], options: {create: true}}]}]\n",
+        "resources: [objects.yaml]\nreplacements: [{source: {kind: ConfigMap, fieldPath: data.a, options: {delimiter: '.', index: 9}}, targets: []}]\n",
+        "namespace: [a]\n",
+        "commonLabels: [a]\n",
+        "resources: [objects.yaml]\ncommonLabels: {a: b}\nnamePrefix: p-\nnamespace: n\n",
+        "resources: [objects.yaml]\nvars: [{name: A}, {name: A}]\n",
+        "resources: [objects.yaml]\nvars: [{name: A, objref: {kind: ConfigMap, name: c, apiVersion: v1}}]\n",
+        "sortOptions: {order: x}\n",
+        "resources: [objects.yaml]\nsortOptions: {order: legacy, legacySortOptions: {orderFirst: [Deployment], orderLast: 5}}\n",
+        "transformers: [garbage, 'apiVersion: builtin\nkind: Nope\nmetadata: {name: n}\n']\n",
+        "replicas: [{name: d, count: x}]\n",
+        "resources: [objects.yaml]\nreplicas: [{name: nothing, count: 2}]\n",
+        "components: [../nowhere]\n",
+        "configurations: [objects.yaml]\n",
+        "helmCharts: [{}, 3]\n",
+        "kind: Nope\n",
+        "apiVersion: v9\n",
+        "resources: [objects.yaml, objects.yaml]\n",
+        "patchesStrategicMerge: ['kind: X\nmetadata: {name: y}\n']\n",
+    ];
+    for case in cases {
+        let repo = Repo::new(&[
+            ("app/kustomization.yaml", case),
+            ("app/objects.yaml", objects),
+        ]);
+        // Any outcome but a panic; a problem points into the repository.
+        if let Err(problem) = build(&repo, "app", None) {
+            assert!(!problem.message.is_empty(), "{case}");
+        }
+    }
+}
