@@ -5,7 +5,7 @@
 
 use super::fieldspec::{FieldSpec, get_folded};
 use super::kustomization::{
-    ImageRule, Kustomization, PatchEntry, Text, boolean, problem, string_map, text,
+    ImageRule, Kustomization, PatchEntry, ReplicaRule, Text, boolean, problem, string_map, text,
 };
 use super::resource::Resource;
 use super::transformers::{Affix, add_affix, add_map_entries, set_namespace};
@@ -169,6 +169,34 @@ impl Builder<'_> {
                     span: config.span,
                 };
                 self.patches(k, &[entry], resources)
+            }
+            "ReplicaCountTransformer" => {
+                let Some(replica) = get_folded(config, "replica") else {
+                    return Ok(());
+                };
+                let name = optional_text(replica, "name")?.unwrap_or(Text {
+                    value: String::new(),
+                    span: replica.span,
+                });
+                let count = get_folded(replica, "count").filter(|c| !c.is_null());
+                let rule = ReplicaRule {
+                    name,
+                    count: count.and_then(Value::as_i64).unwrap_or(0),
+                    span: count.map_or(replica.span, |c| c.span),
+                };
+                super::transformers::set_replicas(resources, &rule, &config_specs)
+            }
+            "PatchStrategicMergeTransformer" => {
+                let mut k2 = k.clone();
+                k2.patches_strategic_merge = get_folded(config, "paths")
+                    .map(|v| v.items().to_vec())
+                    .unwrap_or_default();
+                k2.patches_strategic_merge.extend(
+                    get_folded(config, "patches")
+                        .filter(|v| !v.is_null())
+                        .cloned(),
+                );
+                self.patches_strategic_merge(&k2, resources)
             }
             "ReplacementTransformer" => {
                 let mut k2 = k.clone();

@@ -251,7 +251,7 @@ pub(super) fn add_map_entries(
 
 /// Kustomize's ReplicaCountTransformer: every object (by any of its names) of a
 /// configured kind; naming nothing fails the build.
-fn set_replicas(
+pub(super) fn set_replicas(
     resources: &mut [Resource],
     rule: &ReplicaRule,
     specs: &[FieldSpec],
