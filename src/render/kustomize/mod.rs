@@ -22,6 +22,7 @@ mod defaults;
 mod fieldspec;
 mod generators;
 mod hash;
+mod helm;
 mod kustomization;
 mod loader;
 mod normalise;
