@@ -409,3 +409,61 @@ fn malformed_input_gives_problems_not_panics() {
         }
     }
 }
+
+#[test]
+#[ignore = "needs patch.rs"]
+fn patches_keep_names_and_follow_original_names() {
+    let repo = Repo::new(&[
+        ("base/deployment.yaml", DEPLOYMENT),
+        (
+            "base/kustomization.yaml",
+            "namePrefix: b-\nresources: [deployment.yaml]\n",
+        ),
+        (
+            "app/kustomization.yaml",
+            "resources: [../base]\npatches:\n- target: {kind: Deployment, name: api}\n  patch: |-\n    - op: add\n      path: /spec/replicas\n      value: 2\n- patch: |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: api, labels: {patched: 'yes'}}\n- target: {kind: Deployment}\n  patch: |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: ignored}\n    spec: {paused: true}\n",
+        ),
+    ]);
+    let out = build(&repo, "app", None).unwrap();
+    let deployment = object(&out.objects, "Deployment");
+    // Targets and untargeted patches find the object by its original name; the object
+    // keeps its current name whatever the patch says.
+    assert_eq!(deployment.path_str(&["metadata", "name"]), Some("b-api"));
+    assert_eq!(
+        deployment
+            .path(&["spec", "replicas"])
+            .and_then(Value::as_i64),
+        Some(2)
+    );
+    assert_eq!(
+        deployment.path_str(&["metadata", "labels", "patched"]),
+        Some("yes")
+    );
+    assert_eq!(
+        deployment
+            .path(&["spec", "paused"])
+            .and_then(Value::as_bool),
+        Some(true)
+    );
+    // The inline patch's value points into the kustomization, at the patch text.
+    let replicas = deployment.path(&["spec", "replicas"]).unwrap();
+    assert_eq!(repo.at(replicas.span), "2");
+    assert_eq!(
+        replicas.span.file,
+        repo.id("app/kustomization.yaml").unwrap()
+    );
+}
+
+#[test]
+#[ignore = "needs patch.rs"]
+fn a_delete_patch_removes_the_object() {
+    let repo = Repo::new(&[
+        ("app/deployment.yaml", DEPLOYMENT),
+        (
+            "app/kustomization.yaml",
+            "resources: [deployment.yaml]\npatchesStrategicMerge:\n- |-\n  apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: api}\n  $patch: delete\n",
+        ),
+    ]);
+    let out = build(&repo, "app", None).unwrap();
+    assert!(out.objects.is_empty());
+}
