@@ -5,7 +5,6 @@
 
 use super::fieldspec::FieldSpec;
 use super::resource::Behavior;
-use crate::load::tree::ScalarType;
 use crate::render::files::Problem;
 use crate::render::value::Value;
 use crate::source::Span;
@@ -122,134 +121,8 @@ pub(super) struct Kustomization {
     pub build_metadata: Vec<Text>,
 }
 
-pub(super) fn problem(span: Span, message: impl Into<String>) -> Problem {
-    Problem {
-        span,
-        message: message.into(),
-    }
-}
-
-fn invalid(span: Span, message: impl std::fmt::Display) -> Problem {
-    problem(span, format!("invalid Kustomization: {message}"))
-}
-
-fn type_name(value: &Value) -> &'static str {
-    match value.scalar().map(|s| s.k8s_type()) {
-        None if value.is_map() => "object",
-        None => "array",
-        Some(ScalarType::Bool) => "bool",
-        Some(ScalarType::Int | ScalarType::Float) => "number",
-        Some(ScalarType::Null) => "null",
-        Some(ScalarType::String) => "string",
-    }
-}
-
-/// A string field: Kustomize decodes through JSON, so a number or a boolean where a
-/// string belongs fails the build; null is the empty string.
-pub(super) fn text(value: &Value, field: &str) -> Result<Text, Problem> {
-    match value.scalar().map(|s| s.k8s_type()) {
-        Some(ScalarType::String) => Ok(Text {
-            value: value.scalar().map(|s| s.text.clone()).unwrap_or_default(),
-            span: value.span,
-        }),
-        Some(ScalarType::Null) => Ok(Text {
-            value: String::new(),
-            span: value.span,
-        }),
-        _ => Err(invalid(
-            value.span,
-            format!(
-                "json: cannot unmarshal {} into Go struct field {field} of type string",
-                type_name(value)
-            ),
-        )),
-    }
-}
-
-fn optional_text(value: &Value, field: &str) -> Result<Option<Text>, Problem> {
-    let t = text(value, field)?;
-    Ok((!t.value.is_empty()).then_some(t))
-}
-
-pub(super) fn boolean(value: &Value, field: &str) -> Result<bool, Problem> {
-    if value.is_null() {
-        return Ok(false);
-    }
-    value.as_bool().ok_or_else(|| {
-        invalid(
-            value.span,
-            format!(
-                "json: cannot unmarshal {} into Go struct field {field} of type bool",
-                type_name(value)
-            ),
-        )
-    })
-}
-
-fn list<'v>(value: &'v Value, field: &str) -> Result<&'v [Value], Problem> {
-    if value.is_null() || value.is_seq() {
-        return Ok(value.items());
-    }
-    Err(invalid(
-        value.span,
-        format!(
-            "json: cannot unmarshal {} into Go struct field {field} of type []",
-            type_name(value)
-        ),
-    ))
-}
-
-fn texts(value: &Value, field: &str) -> Result<Vec<Text>, Problem> {
-    list(value, field)?.iter().map(|v| text(v, field)).collect()
-}
-
-pub(super) fn string_map(value: &Value, field: &str) -> Result<Vec<(Text, Text)>, Problem> {
-    if value.is_null() {
-        return Ok(Vec::new());
-    }
-    if !value.is_map() {
-        return Err(invalid(
-            value.span,
-            format!(
-                "json: cannot unmarshal {} into Go struct field {field} of type map[string]string",
-                type_name(value)
-            ),
-        ));
-    }
-    value
-        .entries()
-        .iter()
-        .map(|(k, v)| {
-            Ok((
-                Text {
-                    value: k.name.clone(),
-                    span: k.span,
-                },
-                text(v, field)?,
-            ))
-        })
-        .collect()
-}
-
-fn map_entries<'v>(
-    value: &'v Value,
-    field: &str,
-) -> Result<&'v [(crate::render::value::Key, Value)], Problem> {
-    if value.is_null() || value.is_map() {
-        return Ok(value.entries());
-    }
-    Err(invalid(
-        value.span,
-        format!(
-            "json: cannot unmarshal {} into Go struct field {field} of type object",
-            type_name(value)
-        ),
-    ))
-}
-
-fn unknown(key: &crate::render::value::Key) -> Problem {
-    invalid(key.span, format!("json: unknown field \"{}\"", key.name))
-}
+pub(super) use super::decode::{boolean, problem, string_map, text};
+use super::decode::{invalid, list, map_entries, optional_text, texts, type_name, unknown};
 
 fn generator_options(value: &Value, field: &str) -> Result<GeneratorOptions, Problem> {
     let mut options = GeneratorOptions::default();

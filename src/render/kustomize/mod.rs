@@ -18,6 +18,7 @@
 pub mod patch;
 
 mod argo;
+mod decode;
 mod defaults;
 mod fieldspec;
 mod generators;
