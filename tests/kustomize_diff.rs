@@ -34,36 +34,15 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
         YAML_V3_FOLDING,
     ),
     (
-        "kubeflow__manifests",
-        "applications/model-registry/upstream/options/catalog/overlays/demo",
-        BINARY_FILE,
-    ),
-    (
         "redhat-cop__gitops-catalog",
-        "amq-broker-operator/instance/components/certificates/public-ca-truststores/letsencrypt-prod",
-        BINARY_FILE,
-    ),
-    (
-        "redhat-cop__gitops-catalog",
-        "amq-broker-operator/instance/components/certificates/public-ca-truststores/letsencrypt-staging",
-        BINARY_FILE,
-    ),
-    (
-        "redhat-cop__gitops-catalog",
-        "amq-broker-operator/instance/overlays/cross-ocp-postgres-primary-backup-tls-letsencrypt/backup",
-        BINARY_FILE,
-    ),
-    (
-        "redhat-cop__gitops-catalog",
-        "amq-broker-operator/instance/overlays/cross-ocp-postgres-primary-backup-tls-letsencrypt/primary",
-        BINARY_FILE,
+        "openshift-pipelines-tasks/maven/overlays/m2-cache",
+        YAML_V3_FOLDING,
     ),
 ];
 
 /// A generator reads a binary file (a JKS truststore, a tarball): `RepoFiles::text`
 /// decodes it lossily, so `binaryData` cannot hold Kustomize's bytes. The build says
 /// so in a note.
-const BINARY_FILE: &str = "binary generator file: RepoFiles gives only lossy text, so binaryData differs (a note says so)";
 
 /// Kustomize parses YAML with yaml.v3, which folds the line break before a
 /// more-indented line of a `>` block scalar into two; synclint's loader follows the YAML
@@ -361,6 +340,9 @@ impl RepoFiles for Recording<'_> {
     fn text(&self, rel: &str) -> Option<(FileId, Arc<str>)> {
         self.inner.text(rel)
     }
+    fn bytes(&self, rel: &str) -> Option<Vec<u8>> {
+        self.inner.bytes(rel)
+    }
     fn is_dir(&self, rel: &str) -> bool {
         self.inner.is_dir(rel)
     }
@@ -410,7 +392,7 @@ fn native_kustomize_matches_kubectl() {
         let discovery = synclint::discover::discover(&root);
         let loaded = synclint::load::load(&discovery, &Default::default(), "");
         let load_time = load_started.elapsed();
-        let workspace = Workspace::new(&loaded, Contents::Disk(root.clone()), "");
+        let workspace = Workspace::new(&loaded, Contents::Disk(root.clone()));
         let ours_started = Instant::now();
         let ours: Vec<(Result<Vec<Json>, String>, bool, Duration)> = dirs
             .par_iter()

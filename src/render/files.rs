@@ -45,6 +45,11 @@ pub trait RepoFiles: Sync {
     fn yaml(&self, rel: &str) -> Option<Result<Vec<Value>, String>>;
     /// The text of any file inside the repository, with the id spans into it use.
     fn text(&self, rel: &str) -> Option<(FileId, Arc<str>)>;
+    /// The raw bytes of a file (for binary generator inputs); `None` when unknown.
+    fn bytes(&self, rel: &str) -> Option<Vec<u8>> {
+        let _ = rel;
+        None
+    }
     /// Whether `rel` is a directory holding at least one file.
     fn is_dir(&self, rel: &str) -> bool;
     /// The files directly in directory `dir` (repository-relative paths, sorted).
@@ -230,6 +235,10 @@ impl RepoFiles for Workspace<'_> {
         added.by_rel.insert(rel.to_string(), id);
         added.new_files.push((id, rel.to_string(), text.clone()));
         Some((id, text))
+    }
+
+    fn bytes(&self, rel: &str) -> Option<Vec<u8>> {
+        self.contents.read(rel)
     }
 
     fn is_dir(&self, rel: &str) -> bool {

@@ -17,6 +17,8 @@ struct Pair {
     key_span: Span,
     value: String,
     value_span: Span,
+    /// The file's bytes when they are not UTF-8 (they go to `binaryData` as they are).
+    binary: Option<Vec<u8>>,
 }
 
 pub(super) fn run(
@@ -109,6 +111,7 @@ fn literal(entry: &Text) -> Result<Pair, Problem> {
         key_span: entry.span,
         value: value.to_string(),
         value_span: entry.span,
+        binary: None,
     })
 }
 
@@ -180,8 +183,8 @@ impl Builder<'_> {
             object.map_at("data", span);
         }
         for pair in sorted {
-            let binary = pair.value.contains('\u{fffd}');
-            if binary {
+            let binary = pair.binary.is_some() || pair.value.contains('\u{fffd}');
+            if binary && pair.binary.is_none() {
                 self.notes.push(problem(
                     pair.value_span,
                     format!(
@@ -190,9 +193,10 @@ impl Builder<'_> {
                     ),
                 ));
             }
+            let raw = pair.binary.as_deref().unwrap_or(pair.value.as_bytes());
             let (field, value) = match (secret, binary) {
-                (true, _) => ("data", base64_lines(pair.value.as_bytes())),
-                (false, true) => ("binaryData", base64_lines(pair.value.as_bytes())),
+                (true, _) => ("data", base64_lines(raw)),
+                (false, true) => ("binaryData", base64_lines(raw)),
                 (false, false) => ("data", pair.value.clone()),
             };
             object.map_at(field, span).insert(
@@ -262,12 +266,18 @@ impl Builder<'_> {
             value: path,
             span: entry.span,
         };
-        let (_, id, text) = self.load_file(&k.dir, &file)?;
+        let (rel, id, text) = self.load_file(&k.dir, &file)?;
+        let binary = text
+            .contains('\u{fffd}')
+            .then(|| self.files.bytes(&rel))
+            .flatten()
+            .filter(|bytes| std::str::from_utf8(bytes).is_err());
         Ok(Pair {
             key,
             key_span: entry.span,
             value: text.to_string(),
             value_span: Span::new(id, 0, text.len()),
+            binary,
         })
     }
 
@@ -311,6 +321,7 @@ impl Builder<'_> {
                 key_span,
                 value: value.to_string(),
                 value_span: Span::new(id, value_start, value_start + value.len()),
+                binary: None,
             });
         }
         Ok(pairs)

@@ -109,6 +109,10 @@ fn merge_into(
     allow_kind_change: bool,
     at: Span,
 ) -> Result<bool, Problem> {
+    // `$patch: delete` at the top removes the object (patch.rs leaves that to us).
+    if patch::strategic_merge_deletes_object(patch_object) {
+        return Ok(false);
+    }
     let resource = &mut resources[i];
     if allow_name_change || allow_kind_change {
         resource.store_previous_id();

@@ -301,7 +301,6 @@ fn depth_is_bounded() {
 }
 
 #[test]
-#[ignore = "needs patch.rs"]
 fn patch_values_point_into_the_patch_file() {
     let repo = Repo::new(&[
         ("app/deployment.yaml", DEPLOYMENT),
@@ -411,7 +410,6 @@ fn malformed_input_gives_problems_not_panics() {
 }
 
 #[test]
-#[ignore = "needs patch.rs"]
 fn patches_keep_names_and_follow_original_names() {
     let repo = Repo::new(&[
         ("base/deployment.yaml", DEPLOYMENT),
@@ -455,7 +453,6 @@ fn patches_keep_names_and_follow_original_names() {
 }
 
 #[test]
-#[ignore = "needs patch.rs"]
 fn a_delete_patch_removes_the_object() {
     let repo = Repo::new(&[
         ("app/deployment.yaml", DEPLOYMENT),

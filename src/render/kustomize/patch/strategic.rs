@@ -4,7 +4,8 @@
 //!
 //! The walk pairs the base ("dest") with the patch ("origin") field by field:
 //! - maps merge key by key; a `null` in the patch removes the key (a `null` in the base
-//!   that the patch does not mention stays); `$patch: delete | replace | merge` in a
+//!   that the patch does not mention stays when written out, `null` or `~`, and goes when
+//!   the value is empty); `$patch: delete | replace | merge` in a
 //!   patch map deletes, replaces or merges it;
 //! - a list merges element by element when the schema gives it the `merge` strategy
 //!   (see [`super::schema`] and [`super::list_merge`]), otherwise the patch's list
@@ -43,8 +44,17 @@ pub(super) fn walk(
 ) -> Result<Option<Value>, String> {
     let schema = schema.or_else(|| schema_of_object([dest.as_ref(), origin]));
     let Some(kind) = kind_of_first_present([dest.as_ref(), origin]) else {
-        // Only nulls: a null the patch does not mention stays, any other goes.
-        return Ok(if origin.is_none() { dest } else { None });
+        // Only nulls: a null the patch does not mention stays when it is written out
+        // (`null`, `~`); an empty value (`key:`) goes, as kyaml's merge2 clears it.
+        let written = dest
+            .as_ref()
+            .and_then(Value::scalar)
+            .is_some_and(|s| !s.text.is_empty());
+        return Ok(if origin.is_none() && written {
+            dest
+        } else {
+            None
+        });
     };
     check_kinds(kind, [dest.as_ref(), origin])?;
     match kind {
