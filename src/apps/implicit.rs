@@ -152,9 +152,10 @@ pub fn render(ws: &Workspace, settings: &Settings, root: &Root) -> Draft {
         }
     };
     match result {
-        Ok(output) => rendered(Ok(output), label, 0, &mut draft),
+        Ok(output) => rendered(Ok(output), label, 0, &mut draft, at),
         // Nothing deploys this root as it is, so its failure is not a sync failure.
         Err(Problem { span, message }) => {
+            let span = if span == Span::default() { at } else { span };
             let mut finding = failed(
                 span,
                 severity,

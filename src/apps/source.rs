@@ -195,7 +195,7 @@ fn render_source(
         Tool::Kustomize => {
             let result = render::kustomize::build(ws, path, value.get("kustomize"));
             let label = format!("kustomize {shown} for {}", draft.app.name);
-            rendered(result, label, source.index, draft);
+            rendered(result, label, source.index, draft, at);
         }
         Tool::Helm => {
             let app_name = draft.app.name.clone();
@@ -212,7 +212,7 @@ fn render_source(
                 draft.app.helm.push(provenance);
                 output
             });
-            rendered(result, label, source.index, draft);
+            rendered(result, label, source.index, draft, at);
         }
         Tool::Plugin => draft.findings.push(failed(
             at,
@@ -231,13 +231,20 @@ pub(super) fn rendered(
     label: String,
     source_index: usize,
     draft: &mut Draft,
+    at: Span,
 ) {
+    // A problem a renderer could not place goes to what asked for the render.
+    let placed = |span: Span| if span == Span::default() { at } else { span };
+    let result = result.map_err(|p| Problem {
+        span: placed(p.span),
+        ..p
+    });
     match result {
         Ok(output) => {
             for note in output.notes {
                 draft
                     .findings
-                    .push(failed(note.span, Severity::Note, note.message));
+                    .push(failed(placed(note.span), Severity::Note, note.message));
             }
             draft.outputs.push((
                 source_index,

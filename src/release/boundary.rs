@@ -80,6 +80,16 @@ pub struct Inputs<'a> {
     pub patterns: &'a Patterns,
 }
 
+/// Why no boundary is known, in a few words (the message's own detail, such as the
+/// path, would make output depend on where the repository is).
+fn short_reason(e: &ReleaseError) -> String {
+    match e {
+        ReleaseError::GitNotFound { .. } => "git is not installed".into(),
+        ReleaseError::NotARepository { .. } => "not a Git checkout".into(),
+        other => other.to_string(),
+    }
+}
+
 /// Finds the release. An explicit `--base` that cannot be used is an error (the user
 /// asked for it); otherwise a missing Git or repository means no boundary.
 pub fn detect(inputs: &Inputs, git: Git) -> Result<Release, ReleaseError> {
@@ -87,7 +97,7 @@ pub fn detect(inputs: &Inputs, git: Git) -> Result<Release, ReleaseError> {
         Ok(repo) => repo,
         Err(e) if inputs.explicit.is_none() => {
             return Ok(Release {
-                boundary: Err(e.to_string()),
+                boundary: Err(short_reason(&e)),
             });
         }
         Err(e) => return Err(e),

@@ -132,10 +132,7 @@ fn report(
         (_, Some(_)) => format!(
             "{} {what} before the new code of {} rolls out: pods of the previous release keep serving during the rolling update and fail on the changed schema",
             migration.describe(),
-            code.iter()
-                .map(|c| format!("`{c}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            workloads(code)
         ),
         (_, None) => format!(
             "{} {what}; no release boundary is known ({why_unknown}), so synclint cannot tell whether new application code ships with it",
@@ -174,6 +171,20 @@ fn report(
         }
     }
     d
+}
+
+/// `Deployment `api`, CronJob `report`` from `kind/name/container` keys, each once.
+fn workloads(code: &[&str]) -> String {
+    let mut names: Vec<String> = Vec::new();
+    for key in code {
+        let mut parts = key.splitn(3, '/');
+        let (kind, name) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let shown = format!("{kind} `{name}`");
+        if !names.contains(&shown) {
+            names.push(shown);
+        }
+    }
+    names.join(", ")
 }
 
 /// The image node of a workload container named `kind/name/container`.
