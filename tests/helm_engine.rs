@@ -252,16 +252,27 @@ fn temporal_renders_its_schema_job_with_a_values_file() {
 }
 
 #[test]
-fn kong_needs_its_remote_postgresql_dependency() {
+fn kong_needs_its_remote_postgresql_dependency_only_when_enabled() {
     let Some((helm, corpus)) = setup() else {
         return;
     };
     let chart = corpus.join("Kong__charts/charts/kong");
+    // `postgresql.enabled` is false by default: Helm renders nothing of the dependency,
+    // so an empty stand-in lets Kong render offline.
     let options = HelmOptions {
         parameters: vec![set("env.database", "postgres")],
         ..HelmOptions::new("kong")
     };
-    let err = timed_render(&helm, &chart, &options).unwrap_err();
+    let docs = timed_render(&helm, &chart, &options).unwrap();
+    assert!(docs.iter().any(|d| d.source.ends_with("migrations.yaml")));
+    let enabled = HelmOptions {
+        parameters: vec![
+            set("env.database", "postgres"),
+            set("postgresql.enabled", "true"),
+        ],
+        ..HelmOptions::new("kong")
+    };
+    let err = timed_render(&helm, &chart, &enabled).unwrap_err();
     assert!(
         matches!(&err, HelmError::MissingDependency { name, repository }
             if name == "postgresql" && repository == "https://charts.bitnami.com/bitnami"),

@@ -40,10 +40,6 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// A generator reads a binary file (a JKS truststore, a tarball): `RepoFiles::text`
-/// decodes it lossily, so `binaryData` cannot hold Kustomize's bytes. The build says
-/// so in a note.
-
 /// Kustomize parses YAML with yaml.v3, which folds the line break before a
 /// more-indented line of a `>` block scalar into two; synclint's loader follows the YAML
 /// spec (and PyYAML) and keeps one. A loader difference, not a Kustomize one.

@@ -176,7 +176,7 @@ fn json_schema() {
     assert!(out.ends_with("}\n") && out.contains("\n  \"version\": 1,\n"));
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["tool"], json!({"name": "synclint", "version": "1.2.3"}));
-    let counts = json!({"errors": 2, "warnings": 1, "notes": 1, "apps": 2, "files": 3, "external_sources": 0});
+    let counts = json!({"errors": 2, "warnings": 1, "notes": 1, "apps": 2, "files": 3, "external_sources": 0, "release": null});
     assert_eq!(v["summary"], counts);
     let start = JOB.find("registry").unwrap();
     assert_eq!(

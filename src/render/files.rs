@@ -207,8 +207,10 @@ impl RepoFiles for Workspace<'_> {
     fn text(&self, rel: &str) -> Option<(FileId, Arc<str>)> {
         if let Some(id) = self.loaded.find(rel) {
             self.added.lock().unwrap().touched.push(id);
-            if crate::load::parses_as_yaml(self.loaded.file(id).kind) {
-                return Some((id, self.loaded.sources.get(id).text.clone()));
+            let known = &self.loaded.sources.get(id).text;
+            // Parsed by the loader, or read by an earlier round of rendering.
+            if crate::load::parses_as_yaml(self.loaded.file(id).kind) || !known.is_empty() {
+                return Some((id, known.clone()));
             }
             // SQL and chart files: the loader leaves them to whoever needs them.
             let mut added = self.added.lock().unwrap();
