@@ -216,11 +216,15 @@ pub fn resolve(loaded: &mut Loaded, settings: &Settings) -> Apps {
         round = applications_in(loaded, first_new);
     }
     let alive = alive(&resolved, loaded.files.len());
+    let guessed = guessed_values(&resolved, &settings.charts, loaded);
     let mut out = Apps::default();
     let mut covered: Vec<bool> = vec![false; loaded.files.len()];
-    for (r, alive) in resolved.into_iter().zip(alive) {
+    for ((mut r, alive), guessed) in resolved.into_iter().zip(alive).zip(guessed) {
         if !alive {
             continue;
+        }
+        if guessed {
+            soften(&mut r.draft.diagnostics);
         }
         for id in &r.draft.covered {
             covered[id.0 as usize] = true;
@@ -237,6 +241,40 @@ pub fn resolve(loaded: &mut Loaded, settings: &Settings) -> Apps {
     let mut namespaces = Namespaces::default();
     implicit::directories(loaded, &covered, &mut namespaces, &mut out);
     out
+}
+
+/// Apps that come from a chart rendered with its default values (no Application and no
+/// config gave it values), directly or through the Applications it rendered.
+fn guessed_values(
+    resolved: &[Resolved],
+    configured: &[crate::config::ChartConfig],
+    loaded: &Loaded,
+) -> Vec<bool> {
+    let mut guessed: Vec<bool> = Vec::with_capacity(resolved.len());
+    for r in resolved {
+        let own = r.implicit_root.is_some_and(|root| {
+            loaded.file(root).kind == crate::discover::FileKind::ChartYaml
+                && !configured
+                    .iter()
+                    .any(|c| c.path == crate::discover::parent(&loaded.file(root).rel))
+        });
+        // Parents come before their children.
+        let inherited = r.parent.is_some_and(|p| guessed[p]);
+        guessed.push(own || inherited);
+    }
+    guessed
+}
+
+/// A render that fails with guessed values says little about what Argo CD renders: a
+/// note, not an error.
+fn soften(diagnostics: &mut [Diagnostic]) {
+    for d in diagnostics.iter_mut().filter(|d| d.rule == "render-failed") {
+        if d.severity == crate::diagnostic::Severity::Error {
+            d.severity = crate::diagnostic::Severity::Note;
+            d.message
+                .push_str(" (this Application comes from a chart rendered with its default values; give that chart its real values under `charts` in .synclint.yaml)");
+        }
+    }
 }
 
 /// Which resolved apps are real. Rendering with guessed (default) values can produce

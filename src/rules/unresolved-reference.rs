@@ -32,7 +32,9 @@ fn check(graph: &AppGraph, ctx: &Context, out: &mut Vec<Diagnostic>) {
                 RefKind::PersistentVolumeClaim => &config.external_pvcs,
             };
             if builtin(x.kind, &x.name)
-                || external.contains(&x.name)
+                || external
+                    .iter()
+                    .any(|pattern| name_matches(pattern, &x.name))
                 || graph
                     .producers(x.kind, &x.name, r.namespace)
                     .next()
@@ -65,5 +67,41 @@ fn check(graph: &AppGraph, ctx: &Context, out: &mut Vec<Diagnostic>) {
                     .with_label("nothing in Git creates this"),
             );
         }
+    }
+}
+
+/// An `external` entry: an exact name, or a pattern with `*` (any run of characters).
+fn name_matches(pattern: &str, name: &str) -> bool {
+    let Some((head, rest)) = pattern.split_once('*') else {
+        return pattern == name;
+    };
+    let Some(mut tail) = name.strip_prefix(head) else {
+        return false;
+    };
+    let parts: Vec<&str> = rest.split('*').collect();
+    for (i, part) in parts.iter().enumerate() {
+        if i == parts.len() - 1 {
+            return tail.ends_with(part);
+        }
+        match tail.find(part) {
+            Some(at) => tail = &tail[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_matches;
+
+    #[test]
+    fn external_names_take_star_patterns() {
+        assert!(name_matches("db", "db"));
+        assert!(!name_matches("db", "db2"));
+        assert!(name_matches("signon-app-*", "signon-app-publisher"));
+        assert!(name_matches("*-tls", "api-tls"));
+        assert!(name_matches("a*b*c", "a-x-b-y-c"));
+        assert!(!name_matches("a*b*c", "a-x-c"));
     }
 }

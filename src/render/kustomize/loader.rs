@@ -143,6 +143,11 @@ impl Builder<'_> {
         dir: &str,
         entry: &Text,
     ) -> Result<(String, FileId, Arc<str>), Problem> {
+        if is_remote(&entry.value) {
+            let message = format!("remote file `{}` is not fetched", entry.value);
+            self.notes.push(problem(entry.span, message.clone()));
+            return Err(problem(entry.span, message));
+        }
         let path = self.file_in(dir, entry)?;
         let (id, text) = self.read_text(&path).ok_or_else(|| {
             problem(

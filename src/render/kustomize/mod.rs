@@ -68,6 +68,35 @@ pub fn build(
     dir: &str,
     argo_options: Option<&Value>,
 ) -> Result<Output, Problem> {
+    let mut notes = Vec::new();
+    match build_with_notes(files, dir, argo_options, &mut notes) {
+        Ok(output) => Ok(output),
+        // Without the remote parts synclint does not fetch, a failure says nothing of
+        // the kustomization itself: a note, not a render error.
+        // A missing local file is the kustomization's own fault either way.
+        Err(failure) if !notes.is_empty() && !failure.message.contains("no such file") => {
+            notes.push(Problem {
+                message: format!(
+                    "not rendered: without the remote parts above, {}",
+                    failure.message
+                ),
+                ..failure
+            });
+            Ok(Output {
+                objects: Vec::new(),
+                notes,
+            })
+        }
+        Err(failure) => Err(failure),
+    }
+}
+
+fn build_with_notes(
+    files: &dyn RepoFiles,
+    dir: &str,
+    argo_options: Option<&Value>,
+    notes: &mut Vec<Problem>,
+) -> Result<Output, Problem> {
     let dir = loader::join("", dir).ok_or_else(|| {
         problem(
             Span::default(),
@@ -85,7 +114,9 @@ pub fn build(
         argo::apply(&mut builder, &mut kustomization, options)?;
     }
     builder.stack.push(dir);
-    let accumulator = builder.accumulate(&kustomization, Accumulator::default())?;
+    let accumulated = builder.accumulate(&kustomization, Accumulator::default());
+    notes.append(&mut builder.notes);
+    let accumulator = accumulated?;
     let Accumulator {
         mut resources,
         config,
@@ -100,9 +131,10 @@ pub fn build(
         drop_empty_annotations(&mut resource.value);
         normalise::normalise(&mut resource.value)?;
     }
+    notes.append(&mut builder.notes);
     Ok(Output {
         objects: resources.into_iter().map(|r| r.value).collect(),
-        notes: builder.notes,
+        notes: std::mem::take(notes),
     })
 }
 
