@@ -68,6 +68,12 @@ impl Script {
         range.start + self.base..range.end + self.base
     }
 
+    /// The text of `statement` (one of this script's) with whitespace runs folded to one
+    /// space: the same statement written again, re-indented or re-wrapped, has the same key.
+    pub fn statement_key(&self, statement: &Statement) -> String {
+        statement_key(self.text.get(statement.span.clone()).unwrap_or(""))
+    }
+
     /// Whether this is a file of a migration directory.
     pub fn is_migration_file(&self) -> bool {
         matches!(self.source, ScriptSource::MigrationFile { .. })
@@ -80,6 +86,11 @@ impl Script {
             Some((node, tree_file)) => graph.loaded.tree(tree_file).str(node),
         }
     }
+}
+
+/// `text` with whitespace runs folded to one space and trimmed.
+pub fn statement_key(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Whether a migration resource runs before or during the rollout (not after it).

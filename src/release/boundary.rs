@@ -5,12 +5,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::snapshot::{self, WorkloadImages};
+use super::snapshot::{self, ShippedSql, WorkloadImages};
 use super::{Base, ChangeKind, CiEnv, Git, ReleaseError, Repo};
-use crate::apps::App;
 use crate::config::Config;
-use crate::graph::migration::Patterns;
-use crate::load::Loaded;
+use crate::graph::AppGraph;
 use crate::render::helm_source::HelmConfig;
 
 /// A release with a known base.
@@ -21,6 +19,8 @@ pub struct Boundary {
     pub changes: HashMap<String, ChangeKind>,
     pub base_images: WorkloadImages,
     pub now_images: WorkloadImages,
+    /// The statements of SQL in manifests (commands, ConfigMaps) the base already ran.
+    pub base_sql: ShippedSql,
 }
 
 impl Boundary {
@@ -38,6 +38,12 @@ impl Boundary {
 
     pub fn modified(&self, rel: &str) -> bool {
         self.changes.get(rel) == Some(&ChangeKind::Modified)
+    }
+
+    /// Whether `app`'s migrations already ran the statement with `key`
+    /// ([`crate::graph::sql::statement_key`]) from a manifest at the base.
+    pub fn shipped(&self, app: &str, key: &str) -> bool {
+        self.base_sql.contains(app, key)
     }
 
     /// `kind/name/container` of the app's workloads whose image changed since the base.
@@ -75,9 +81,8 @@ pub struct Inputs<'a> {
     pub env: &'a CiEnv,
     pub config: &'a Config,
     pub helm: &'a HelmConfig,
-    pub apps: &'a [App],
-    pub loaded: &'a Loaded,
-    pub patterns: &'a Patterns,
+    /// The apps' graphs now (their workload images are the release's code).
+    pub graphs: &'a [AppGraph<'a>],
 }
 
 /// Finds the release. An explicit `--base` that cannot be used is an error (the user
@@ -108,14 +113,15 @@ pub fn detect(inputs: &Inputs, git: Git) -> Result<Release, ReleaseError> {
         }
         Err(e) => return Err(e),
     };
-    let base_images = snapshot::at_base(inputs.root, files, inputs.config, inputs.helm);
-    let now_images = WorkloadImages::of(inputs.apps, inputs.loaded, inputs.patterns);
+    let at_base = snapshot::at_base(inputs.root, files, inputs.config, inputs.helm);
+    let now_images = WorkloadImages::of(inputs.graphs);
     Ok(Release {
         boundary: Ok(Boundary {
             base,
             changes: changes.into_iter().map(|c| (c.path, c.kind)).collect(),
-            base_images,
+            base_images: at_base.images,
             now_images,
+            base_sql: at_base.sql,
         }),
     })
 }
