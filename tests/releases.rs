@@ -1,0 +1,561 @@
+//! Release-aware rules end to end, on real Git repositories built commit by commit in
+//! temporary folders: `destructive-sql-single-release`, `migration-edited` and
+//! `sql-syntax` for each SQL source (a Flyway migration directory, a ConfigMap mounted into
+//! a PreSync Job, `psql -c`, a `sh -c` heredoc), with every way of finding the base
+//! (`--base`, `GITHUB_BASE_REF`, `CI_MERGE_REQUEST_DIFF_BASE_SHA`, uncommitted changes,
+//! `HEAD~1`) and without Git. The binary runs with a cleared environment, so CI variables
+//! of the machine running the tests never leak in.
+
+mod common;
+#[path = "common/git.rs"]
+mod git;
+
+use serde_json::Value;
+
+use git::GitRepo;
+
+const RULE: &str = "destructive-sql-single-release";
+
+const APPLICATION: &str = "apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: shop
+  namespace: argocd
+spec:
+  project: default
+  source:
+    repoURL: https://git.example.com/platform/gitops.git
+    targetRevision: main
+    path: apps/shop
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: shop
+";
+
+const DEPLOYMENT: &str = "apps/shop/deployment.yaml";
+const JOB: &str = "apps/shop/migrate-job.yaml";
+const CONFIG_MAP: &str = "apps/shop/sql-configmap.yaml";
+
+fn deployment(version: &str) -> String {
+    format!(
+        "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: shop
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {{app: shop}}
+  template:
+    metadata:
+      labels: {{app: shop}}
+    spec:
+      containers:
+        - name: api
+          image: registry.example/shop:{version}
+"
+    )
+}
+
+/// A migration Job in `phase` whose first container is `container` (YAML lines indented
+/// for the `containers:` list item), with `pod_extra` after the containers.
+fn job(phase: &str, container: &str, pod_extra: &str) -> String {
+    format!(
+        "apiVersion: batch/v1
+kind: Job
+metadata:
+  name: shop-migrate
+  annotations:
+    argocd.argoproj.io/hook: {phase}
+    argocd.argoproj.io/hook-delete-policy: BeforeHookCreation
+spec:
+  backoffLimit: 0
+  activeDeadlineSeconds: 600
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: migrate
+{container}{pod_extra}"
+    )
+}
+
+const FLYWAY_CONTAINER: &str = "          image: flyway/flyway:10
+          command: [\"flyway\", \"migrate\"]
+";
+
+const MOUNTED_CONTAINER: &str = "          image: flyway/flyway:10
+          command: [\"flyway\", \"migrate\"]
+          volumeMounts:
+            - name: sql
+              mountPath: /flyway/sql
+";
+
+const SQL_VOLUME: &str = "      volumes:
+        - name: sql
+          configMap:
+            name: shop-sql
+";
+
+/// Where the SQL of each release is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Source {
+    /// A new `V<n>__<slug>.sql` in `apps/shop/db/` per release.
+    Flyway,
+    /// One more `V<n>__<slug>.sql` key in a ConfigMap mounted into the Job (keys pile up,
+    /// as Flyway needs the applied ones too).
+    ConfigMap,
+    /// The release's statements as one `psql -c` argument of the Job.
+    Psql,
+    /// The release's statements in a `psql <<'SQL'` heredoc of a `sh -c` script.
+    Heredoc,
+}
+
+const SOURCES: [Source; 4] = [
+    Source::Flyway,
+    Source::ConfigMap,
+    Source::Psql,
+    Source::Heredoc,
+];
+
+/// The shop app in a Git repository: a Deployment and a migration Job of one source.
+struct Shop {
+    repo: GitRepo,
+    source: Source,
+    phase: &'static str,
+    /// The ConfigMap's keys so far (`(key, sql)`).
+    keys: Vec<(String, String)>,
+}
+
+impl Shop {
+    fn new(name: &str, source: Source, phase: &'static str) -> Shop {
+        Shop {
+            repo: GitRepo::init(name),
+            source,
+            phase,
+            keys: Vec::new(),
+        }
+    }
+
+    /// The file the SQL of release `n` is in.
+    fn sql_file(&self, n: u32, slug: &str) -> String {
+        match self.source {
+            Source::Flyway => format!("apps/shop/db/V{n}__{slug}.sql"),
+            Source::ConfigMap => CONFIG_MAP.to_string(),
+            Source::Psql | Source::Heredoc => JOB.to_string(),
+        }
+    }
+
+    /// Writes release `n` into the work tree: its SQL, and the new image when given.
+    fn write(&mut self, n: u32, slug: &str, sql: &str, image: Option<&str>) {
+        if n == 1 {
+            self.repo.write("argocd/shop.yaml", APPLICATION);
+        }
+        if let Some(version) = image {
+            self.repo.write(DEPLOYMENT, &deployment(version));
+        }
+        let phase = self.phase;
+        match self.source {
+            Source::Flyway => {
+                self.repo.write(&self.sql_file(n, slug), sql);
+                self.repo.write(JOB, &job(phase, FLYWAY_CONTAINER, ""));
+            }
+            Source::ConfigMap => {
+                self.keys
+                    .push((format!("V{n}__{slug}.sql"), sql.to_string()));
+                let mut text = "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: shop-sql
+  annotations:
+    argocd.argoproj.io/hook: PreSync
+    argocd.argoproj.io/sync-wave: \"-1\"
+data:
+"
+                .to_string();
+                for (key, sql) in &self.keys {
+                    text.push_str(&format!("  {key}: |\n"));
+                    for line in sql.lines() {
+                        text.push_str(&format!("    {line}\n"));
+                    }
+                }
+                self.repo.write(CONFIG_MAP, &text);
+                self.repo
+                    .write(JOB, &job(phase, MOUNTED_CONTAINER, SQL_VOLUME));
+            }
+            Source::Psql => {
+                let one_line = sql.lines().collect::<Vec<_>>().join(" ");
+                let container = format!(
+                    "          image: postgres:16
+          command:
+            - psql
+            - -v
+            - ON_ERROR_STOP=1
+            - -c
+            - \"{one_line}\"
+"
+                );
+                self.repo.write(JOB, &job(phase, &container, ""));
+            }
+            Source::Heredoc => {
+                let mut container = "          image: postgres:16
+          command: [\"sh\", \"-c\"]
+          args:
+            - |
+              set -e
+              psql -v ON_ERROR_STOP=1 <<'SQL'
+"
+                .to_string();
+                for line in sql.lines() {
+                    container.push_str(&format!("              {line}\n"));
+                }
+                container.push_str("              SQL\n");
+                self.repo.write(JOB, &job(phase, &container, ""));
+            }
+        }
+    }
+
+    /// Writes and commits release `n`; returns the commit.
+    fn release(&mut self, n: u32, slug: &str, sql: &str, image: Option<&str>) -> String {
+        self.write(n, slug, sql, image);
+        self.repo.commit(&format!("release {n}: {slug}"))
+    }
+
+    /// `path:line:col` of the only occurrence of `needle` in `rel`.
+    fn at(&self, rel: &str, needle: &str) -> String {
+        at(&self.repo, rel, needle)
+    }
+
+    fn job_name(&self) -> String {
+        self.at(JOB, "shop-migrate")
+    }
+
+    fn image(&self, version: &str) -> String {
+        self.at(DEPLOYMENT, &format!("registry.example/shop:{version}"))
+    }
+}
+
+/// `path:line:col` (1-based, columns in characters) of the only occurrence of `needle`.
+fn at(repo: &GitRepo, rel: &str, needle: &str) -> String {
+    let text = repo.read(rel);
+    let found: Vec<usize> = text.match_indices(needle).map(|(i, _)| i).collect();
+    assert_eq!(found.len(), 1, "`{needle}` in {rel}:\n{text}");
+    let before = &text[..found[0]];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap().chars().count() + 1;
+    format!("{rel}:{line}:{column}")
+}
+
+/// One finding as the JSON report gives it: rule, severity, where, and where its related
+/// locations are (in order).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Found {
+    rule: String,
+    severity: String,
+    at: String,
+    related: Vec<String>,
+}
+
+fn found(rule: &str, severity: &str, at: String, related: Vec<String>) -> Found {
+    Found {
+        rule: rule.to_string(),
+        severity: severity.to_string(),
+        at,
+        related,
+    }
+}
+
+/// A `synclint check --format json` run.
+struct Run {
+    json: Value,
+    findings: Vec<Found>,
+    output: common::Output,
+}
+
+impl Run {
+    fn release(&self) -> &Value {
+        &self.json["summary"]["release"]
+    }
+
+    /// The messages of the findings of `rule`.
+    fn messages(&self, rule: &str) -> Vec<&str> {
+        self.json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["rule"] == rule)
+            .map(|d| d["message"].as_str().unwrap())
+            .collect()
+    }
+}
+
+fn check(repo: &GitRepo, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut all = vec!["check", ".", "--format", "json"];
+    all.extend_from_slice(args);
+    let output = repo.synclint(&all, env);
+    output.check(&[0, 1]);
+    let json: Value = serde_json::from_str(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", output.stdout, output.stderr));
+    let findings = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| Found {
+            rule: d["rule"].as_str().unwrap().to_string(),
+            severity: d["severity"].as_str().unwrap().to_string(),
+            at: format!(
+                "{}:{}:{}",
+                d["path"].as_str().unwrap(),
+                d["line"],
+                d["column"]
+            ),
+            related: d["related"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{}:{}:{}",
+                        r["path"].as_str().unwrap(),
+                        r["line"],
+                        r["column"]
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    Run {
+        json,
+        findings,
+        output,
+    }
+}
+
+/// Asserts the findings and the base named in `summary.release`.
+#[track_caller]
+fn assert_release(run: &Run, base: &str, source: &str, expected: &[Found], context: &str) {
+    assert_eq!(
+        run.findings, expected,
+        "{context}\n{}\n{}",
+        run.output.stdout, run.output.stderr
+    );
+    assert_eq!(run.release()["base"], base, "{context}: {}", run.release());
+    assert_eq!(
+        run.release()["source"],
+        source,
+        "{context}: {}",
+        run.release()
+    );
+    let code = if expected.iter().any(|f| f.severity != "note") {
+        1
+    } else {
+        0
+    };
+    assert_eq!(run.output.code, Some(code), "{context}");
+}
+
+const INIT: &str = "CREATE TABLE users (\n  id bigint PRIMARY KEY,\n  name text,\n  legacy text,\n  phone text,\n  nickname text\n);\n";
+const EXPAND: &str = "ALTER TABLE users ADD COLUMN email text;\n";
+const CONTRACT: &str = "ALTER TABLE users DROP COLUMN name;\n";
+const MIXED: &str = "ALTER TABLE users DROP COLUMN legacy;\n";
+const EXPAND_CONTRACT: &str =
+    "ALTER TABLE users ADD COLUMN mobile text;\nALTER TABLE users DROP COLUMN phone;\n";
+const UNCOMMITTED: &str = "ALTER TABLE users DROP COLUMN nickname;\n";
+
+const PREVIOUS: &str = "the previous commit";
+
+/// Five releases (init, expand, contract, mixed, expand and contract in one) each checked
+/// against HEAD~1, then the last two together against every other kind of base, then an
+/// uncommitted sixth.
+fn releases_of(source: Source) {
+    let context = format!("{source:?}");
+    let mut shop = Shop::new(&format!("cycle-{source:?}"), source, "PreSync");
+
+    shop.release(1, "init", INIT, Some("1.0"));
+    let run = check(&shop.repo, &[], &[]);
+    let first = "no previous commit, so every file is new";
+    assert_release(&run, "empty tree", first, &[], &format!("{context} init"));
+
+    shop.release(2, "email", EXPAND, Some("2.0"));
+    let run = check(&shop.repo, &[], &[]);
+    assert_release(&run, "HEAD~1", PREVIOUS, &[], &format!("{context} expand"));
+
+    let contract = shop.release(3, "drop_name", CONTRACT, None);
+    let run = check(&shop.repo, &[], &[]);
+    assert_release(
+        &run,
+        "HEAD~1",
+        PREVIOUS,
+        &[],
+        &format!("{context} contract"),
+    );
+
+    shop.release(4, "drop_legacy", MIXED, Some("3.0"));
+    let mixed = found(
+        RULE,
+        "error",
+        shop.at(&shop.sql_file(4, "drop_legacy"), "DROP COLUMN legacy"),
+        vec![shop.job_name(), shop.image("3.0")],
+    );
+    let run = check(&shop.repo, &[], &[]);
+    assert_release(
+        &run,
+        "HEAD~1",
+        PREVIOUS,
+        std::slice::from_ref(&mixed),
+        &format!("{context} mixed"),
+    );
+    assert!(
+        run.messages(RULE)[0].contains("before the new code of `Deployment/shop/api` rolls out"),
+        "{:?}",
+        run.messages(RULE)
+    );
+
+    shop.release(5, "mobile", EXPAND_CONTRACT, None);
+    let v5 = shop.sql_file(5, "mobile");
+    let adds_mobile = shop.at(&v5, "ADD COLUMN mobile");
+    let drop_phone = shop.at(&v5, "DROP COLUMN phone");
+    let run = check(&shop.repo, &[], &[]);
+    assert_release(
+        &run,
+        "HEAD~1",
+        PREVIOUS,
+        &[found(
+            RULE,
+            "error",
+            drop_phone.clone(),
+            vec![shop.job_name(), adds_mobile.clone()],
+        )],
+        &format!("{context} expand and contract"),
+    );
+    assert!(
+        run.messages(RULE)[0].contains("in the same release that adds column `mobile` to users"),
+        "{:?}",
+        run.messages(RULE)
+    );
+
+    // Releases 4 and 5 together, against release 3: the image changed (2.0 → 3.0) and the
+    // release adds `mobile`, so every drop of `users` is reported with both.
+    let mut together = Vec::new();
+    if matches!(source, Source::Flyway | Source::ConfigMap) {
+        // The files (keys) of both releases are new; inline SQL holds only release 5.
+        together.push(found(
+            RULE,
+            "error",
+            shop.at(&shop.sql_file(4, "drop_legacy"), "DROP COLUMN legacy"),
+            vec![shop.job_name(), adds_mobile.clone(), shop.image("3.0")],
+        ));
+    }
+    together.push(found(
+        RULE,
+        "error",
+        drop_phone.clone(),
+        vec![shop.job_name(), adds_mobile.clone(), shop.image("3.0")],
+    ));
+    let run = check(&shop.repo, &["--base", &contract], &[]);
+    assert_release(
+        &run,
+        &contract,
+        "given with --base",
+        &together,
+        &format!("{context} --base"),
+    );
+    assert_eq!(run.release()["commit"], contract.as_str());
+
+    shop.repo
+        .git(&["update-ref", "refs/remotes/origin/main", &contract]);
+    let run = check(&shop.repo, &[], &[("GITHUB_BASE_REF", "main")]);
+    assert_release(
+        &run,
+        "origin/main",
+        "merge base with the pull request's target branch",
+        &together,
+        &format!("{context} GITHUB_BASE_REF"),
+    );
+    assert_eq!(run.release()["commit"], contract.as_str());
+
+    let run = check(
+        &shop.repo,
+        &[],
+        &[("CI_MERGE_REQUEST_DIFF_BASE_SHA", contract.as_str())],
+    );
+    assert_release(
+        &run,
+        &contract,
+        "the merge request's diff base",
+        &together,
+        &format!("{context} CI_MERGE_REQUEST_DIFF_BASE_SHA"),
+    );
+
+    // `--base` wins over the CI variables.
+    let run = check(
+        &shop.repo,
+        &["--base", "HEAD~1"],
+        &[
+            ("GITHUB_BASE_REF", "main"),
+            ("CI_MERGE_REQUEST_DIFF_BASE_SHA", contract.as_str()),
+        ],
+    );
+    assert_eq!(run.release()["base"], "HEAD~1", "{context}");
+
+    // Release 6, not committed yet (pre-commit): the base is HEAD.
+    shop.write(6, "drop_nickname", UNCOMMITTED, Some("4.0"));
+    let run = check(&shop.repo, &[], &[]);
+    assert_release(
+        &run,
+        "HEAD",
+        "the last commit; uncommitted changes are the release",
+        &[found(
+            RULE,
+            "error",
+            shop.at(&shop.sql_file(6, "drop_nickname"), "DROP COLUMN nickname"),
+            vec![shop.job_name(), shop.image("4.0")],
+        )],
+        &format!("{context} uncommitted"),
+    );
+    // The human header names the base.
+    let human = shop.repo.synclint(
+        &["check", ".", "--format", "human", "--color", "never"],
+        &[],
+    );
+    let head = shop.repo.git(&["rev-parse", "--short=7", "HEAD"]);
+    assert_eq!(
+        human.stdout.lines().next(),
+        Some(
+            format!(
+                "synclint: release base HEAD ({head}, the last commit; uncommitted changes are the release)"
+            )
+            .as_str()
+        ),
+        "{context}: {}",
+        human.stdout
+    );
+}
+
+#[test]
+fn flyway_directory_releases() {
+    if git::available("flyway_directory_releases") {
+        releases_of(Source::Flyway);
+    }
+}
+
+#[test]
+fn configmap_releases() {
+    if git::available("configmap_releases") {
+        releases_of(Source::ConfigMap);
+    }
+}
+
+#[test]
+fn psql_command_releases() {
+    if git::available("psql_command_releases") {
+        releases_of(Source::Psql);
+    }
+}
+
+#[test]
+fn heredoc_releases() {
+    if git::available("heredoc_releases") {
+        releases_of(Source::Heredoc);
+    }
+}
