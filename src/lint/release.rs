@@ -83,6 +83,10 @@ pub fn detect_if_needed(
         .iter()
         .any(|r| matches!(r.id, "destructive-sql-single-release" | "migration-edited"));
     if !release_rules || graphs.iter().all(|g| g.sql.is_empty()) {
+        if let Some(rev) = needs.options.base.as_deref() {
+            boundary::check_explicit(&needs.options.root, rev, Git::new())
+                .map_err(|e| Error::Usage(e.to_string()))?;
+        }
         return Ok(None);
     }
     let inputs = boundary::Inputs {
@@ -95,5 +99,5 @@ pub fn detect_if_needed(
     };
     boundary::detect(&inputs, Git::new())
         .map(Some)
-        .map_err(|e| Error::Usage(format!("--base: {e}")))
+        .map_err(|e| Error::Usage(e.to_string()))
 }

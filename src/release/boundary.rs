@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::snapshot::{self, ShippedSql, WorkloadImages};
-use super::{Base, ChangeKind, CiEnv, Git, ReleaseError, Repo};
+use super::{Base, BaseSource, ChangeKind, CiEnv, Git, ReleaseError, Repo};
 use crate::config::Config;
 use crate::graph::AppGraph;
 use crate::render::helm_source::HelmConfig;
@@ -85,32 +85,31 @@ pub struct Inputs<'a> {
     pub graphs: &'a [AppGraph<'a>],
 }
 
-/// Finds the release. An explicit `--base` that cannot be used is an error (the user
-/// asked for it); otherwise a missing Git or repository means no boundary.
+/// Finds the release. A base the user asked for that cannot be used is an error: `--base`,
+/// or a CI variable (`GITHUB_BASE_REF`, `CI_MERGE_REQUEST_DIFF_BASE_SHA`) naming a base
+/// that a shallow clone lacks, since passing with notes would let a CI gate pass without
+/// checking anything. Otherwise a missing Git, repository or history means no boundary.
 pub fn detect(inputs: &Inputs, git: Git) -> Result<Release, ReleaseError> {
+    let no_boundary = |e: ReleaseError| Release {
+        boundary: Err(e.to_string()),
+    };
     let repo = match Repo::open(inputs.root, git) {
         Ok(repo) => repo,
-        Err(e) if inputs.explicit.is_none() => {
-            return Ok(Release {
-                boundary: Err(e.to_string()),
-            });
-        }
+        Err(e) if inputs.explicit.is_none() => return Ok(no_boundary(e)),
         Err(e) => return Err(e),
     };
-    let found = repo
-        .detect_base(inputs.explicit, inputs.env)
-        .and_then(|base| Ok((repo.changes_since(&base)?, base)))
-        .and_then(|(changes, base)| {
-            let files = repo.read_tree_filtered(&base, wanted)?;
-            Ok((changes, base, files))
-        });
-    let (changes, base, files) = match found {
+    let base = match repo.detect_base(inputs.explicit, inputs.env) {
+        Ok(base) => base,
+        Err(e) if asked_for(&e) => return Err(e),
+        Err(e) => return Ok(no_boundary(e)),
+    };
+    let found = repo.changes_since(&base).and_then(|changes| {
+        let files = repo.read_tree_filtered(&base, wanted)?;
+        Ok((changes, files))
+    });
+    let (changes, files) = match found {
         Ok(found) => found,
-        Err(e) if inputs.explicit.is_none() => {
-            return Ok(Release {
-                boundary: Err(e.to_string()),
-            });
-        }
+        Err(e) if inputs.explicit.is_none() => return Ok(no_boundary(e)),
         Err(e) => return Err(e),
     };
     let at_base = snapshot::at_base(inputs.root, files, inputs.config, inputs.helm);
@@ -124,6 +123,27 @@ pub fn detect(inputs: &Inputs, git: Git) -> Result<Release, ReleaseError> {
             base_sql: at_base.sql,
         }),
     })
+}
+
+/// Checks that `--base` names a commit, for a run that needs no release (no SQL, or the
+/// release rules are off): a wrong argument is an error whatever the repository holds.
+pub fn check_explicit(root: &Path, rev: &str, git: Git) -> Result<(), ReleaseError> {
+    let repo = Repo::open(root, git)?;
+    repo.detect_base(Some(rev), &CiEnv::default()).map(|_| ())
+}
+
+/// Whether a base error is about a base the user or the CI named (not one synclint chose).
+fn asked_for(e: &ReleaseError) -> bool {
+    match e {
+        ReleaseError::BaseNotFound { source, .. } => {
+            matches!(
+                source,
+                BaseSource::Flag | BaseSource::GitHub | BaseSource::GitLab
+            )
+        }
+        ReleaseError::NoMergeBase { .. } => true,
+        _ => false,
+    }
 }
 
 /// The files a base render needs: manifests, kustomizations and generator inputs, charts.
