@@ -54,7 +54,7 @@ fn check(graph: &AppGraph, ctx: &Context, out: &mut Vec<Diagnostic>) {
         .sql
         .iter()
         .enumerate()
-        .filter(|(_, s)| s.dialect == Dialect::Postgres)
+        .filter(|(_, s)| s.dialect(graph, ctx.patterns) == Dialect::Postgres)
         .collect();
     // What ran before the release tells the column types a change starts from.
     let history = KnownSchema::from_history(postgres.iter().flat_map(|(_, s)| {
@@ -71,6 +71,9 @@ fn check(graph: &AppGraph, ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .iter()
                 .enumerate()
                 .filter(|(_, st)| in_release(graph, s, st, boundary))
+                // A statement that does not parse is `sql-syntax`'s: what it changes is not
+                // known (and Postgres would reject it, so it changes nothing).
+                .filter(|(_, st)| !st.has_error())
                 .map(move |(j, st)| ((*i, j), st))
         })
         .collect();
@@ -80,7 +83,11 @@ fn check(graph: &AppGraph, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let code = boundary
         .map(|b| b.code_changes(&graph.app.name))
         .unwrap_or_default();
-    for finding in sql::release_findings(&history, &release) {
+    let findings = match boundary {
+        Some(_) => sql::release_findings(&history, &release),
+        None => one_script_at_a_time(&release),
+    };
+    for finding in findings {
         let (i, j) = finding.key;
         let script = &graph.sql[i];
         let statement = &script.statements[j];
@@ -106,6 +113,21 @@ fn check(graph: &AppGraph, ctx: &Context, out: &mut Vec<Diagnostic>) {
             boundary,
         ));
     }
+}
+
+/// Without a boundary, no release is known: each script (a migration file, a ConfigMap
+/// key, a command) is judged on its own, after every script before it, so a table that an
+/// earlier migration created still counts as existing when a later one drops its columns.
+fn one_script_at_a_time(release: &[(Key, &Statement)]) -> Vec<ReleaseFinding<Key>> {
+    let mut schema = KnownSchema::default();
+    let mut findings = Vec::new();
+    for script in release.chunk_by(|a, b| a.0.0 == b.0.0) {
+        findings.extend(sql::release_findings(&schema, script));
+        for effect in script.iter().flat_map(|(_, st)| &st.effects) {
+            schema.apply(effect);
+        }
+    }
+    findings
 }
 
 fn report(
