@@ -559,3 +559,285 @@ fn heredoc_releases() {
         releases_of(Source::Heredoc);
     }
 }
+
+/// The findings of `rule` only.
+fn of_rule(run: &Run, rule: &str) -> Vec<Found> {
+    run.findings
+        .iter()
+        .filter(|f| f.rule == rule)
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn postsync_migrations_are_left_to_migration_order() {
+    if !git::available("postsync_migrations_are_left_to_migration_order") {
+        return;
+    }
+    for source in SOURCES {
+        let mut shop = Shop::new(&format!("postsync-{source:?}"), source, "PostSync");
+        shop.release(1, "init", INIT, Some("1.0"));
+        shop.release(4, "drop_legacy", MIXED, Some("2.0"));
+        let run = check(&shop.repo, &[], &[]);
+        assert_eq!(
+            of_rule(&run, RULE),
+            vec![],
+            "{source:?}: {}",
+            run.output.stdout
+        );
+        let order = of_rule(&run, "migration-order");
+        assert_eq!(order.len(), 1, "{source:?}: {}", run.output.stdout);
+        assert_eq!(order[0].severity, "error");
+        assert!(order[0].at.starts_with(JOB), "{:?}", order[0]);
+    }
+}
+
+#[test]
+fn a_suppression_comment_silences_the_statement() {
+    if !git::available("a_suppression_comment_silences_the_statement") {
+        return;
+    }
+    const ABOVE: &str = "-- synclint: ignore[destructive-sql-single-release] legacy unused since 1.4\nALTER TABLE users DROP COLUMN legacy;\nALTER TABLE users DROP COLUMN phone;\n";
+    const TRAILING: &str = "ALTER TABLE users DROP COLUMN legacy; -- synclint: ignore[destructive-sql-single-release] unused\n";
+    for source in SOURCES {
+        let mut shop = Shop::new(&format!("suppress-{source:?}"), source, "PreSync");
+        shop.release(1, "init", INIT, Some("1.0"));
+        let sql = if source == Source::Psql {
+            TRAILING
+        } else {
+            ABOVE
+        };
+        shop.release(2, "drop_legacy", sql, Some("2.0"));
+        let run = check(&shop.repo, &[], &[]);
+        // The comment covers the statement below it (or its own line), not the next one.
+        let expected = if source == Source::Psql {
+            vec![]
+        } else {
+            vec![found(
+                RULE,
+                "error",
+                shop.at(&shop.sql_file(2, "drop_legacy"), "DROP COLUMN phone"),
+                vec![shop.job_name(), shop.image("2.0")],
+            )]
+        };
+        assert_eq!(run.findings, expected, "{source:?}: {}", run.output.stdout);
+    }
+}
+
+#[test]
+fn an_edited_migration_file_is_migration_edited() {
+    if !git::available("an_edited_migration_file_is_migration_edited") {
+        return;
+    }
+    let mut shop = Shop::new("edited", Source::Flyway, "PreSync");
+    shop.release(1, "init", INIT, Some("1.0"));
+    // Release 2 adds a migration (fine) and edits the shipped V1 (never run again).
+    shop.repo.write(
+        "apps/shop/db/V1__init.sql",
+        &INIT.replace("nickname text", "nickname text,\n  email text"),
+    );
+    shop.release(2, "email", EXPAND, None);
+    let run = check(&shop.repo, &[], &[]);
+    assert_eq!(
+        run.findings,
+        vec![found(
+            "migration-edited",
+            "warning",
+            "apps/shop/db/V1__init.sql:1:1".to_string(),
+            vec![]
+        )],
+        "{}",
+        run.output.stdout
+    );
+    assert_eq!(run.output.code, Some(1));
+    assert!(
+        run.messages("migration-edited")[0].contains("`V1__init.sql` changed since HEAD~1"),
+        "{:?}",
+        run.messages("migration-edited")
+    );
+}
+
+#[test]
+fn a_statement_that_does_not_parse_hides_no_other() {
+    if !git::available("a_statement_that_does_not_parse_hides_no_other") {
+        return;
+    }
+    const BROKEN: &str =
+        "ALTER TABLE users DROP COLUM legacy;\nALTER TABLE users DROP COLUMN phone;\n";
+    for source in SOURCES {
+        let mut shop = Shop::new(&format!("syntax-{source:?}"), source, "PreSync");
+        shop.release(1, "init", INIT, Some("1.0"));
+        shop.release(2, "broken", BROKEN, Some("2.0"));
+        let file = shop.sql_file(2, "broken");
+        let run = check(&shop.repo, &[], &[]);
+        assert_eq!(
+            run.findings,
+            vec![
+                found("sql-syntax", "note", shop.at(&file, "legacy;"), vec![]),
+                found(
+                    RULE,
+                    "error",
+                    shop.at(&file, "DROP COLUMN phone"),
+                    vec![shop.job_name(), shop.image("2.0")],
+                ),
+            ],
+            "{source:?}: {}",
+            run.output.stdout
+        );
+    }
+}
+
+#[test]
+fn mysql_declared_in_the_config_is_not_analysed() {
+    if !git::available("mysql_declared_in_the_config_is_not_analysed") {
+        return;
+    }
+    let mut shop = Shop::new("mysql", Source::Flyway, "PreSync");
+    shop.repo.write(
+        ".synclint.yaml",
+        "migrations:\n  - {path: apps/shop/db, app: shop, dialect: mysql}\n",
+    );
+    shop.release(
+        1,
+        "init",
+        "CREATE TABLE `users` (id bigint PRIMARY KEY, legacy text) ENGINE=InnoDB;\n",
+        Some("1.0"),
+    );
+    shop.release(
+        2,
+        "drop_legacy",
+        "ALTER TABLE `users` DROP COLUMN `legacy`, ALGORITHM=INPLACE;\n",
+        Some("2.0"),
+    );
+    let run = check(&shop.repo, &[], &[]);
+    let note = |rel: &str| found("sql-syntax", "note", format!("{rel}:1:1"), vec![]);
+    assert_eq!(
+        run.findings,
+        vec![
+            note("apps/shop/db/V1__init.sql"),
+            note("apps/shop/db/V2__drop_legacy.sql")
+        ],
+        "{}",
+        run.output.stdout
+    );
+    assert!(
+        run.messages("sql-syntax")
+            .iter()
+            .all(|m| m.contains("MySQL SQL that Job `shop-migrate` runs is not analysed")),
+        "{:?}",
+        run.messages("sql-syntax")
+    );
+    assert_eq!(run.output.code, Some(0));
+}
+
+#[test]
+fn without_git_every_destructive_statement_is_a_note() {
+    for (source, broken) in SOURCES.iter().flat_map(|s| [(*s, false), (*s, true)]) {
+        let name = format!("no-git-{source:?}-{broken}");
+        let mut shop = Shop {
+            // A plain folder, or one whose `.git` is empty (not a repository to git).
+            repo: match broken {
+                false => GitRepo::plain(&name),
+                true => GitRepo::empty_dot_git(&name),
+            },
+            source,
+            phase: "PreSync",
+            keys: Vec::new(),
+        };
+        shop.write(1, "init", INIT, Some("1.0"));
+        // Inline SQL holds only the last release's statements.
+        shop.write(4, "drop_legacy", MIXED, Some("2.0"));
+        let run = check(&shop.repo, &[], &[]);
+        assert_eq!(
+            run.findings,
+            vec![found(
+                RULE,
+                "note",
+                shop.at(&shop.sql_file(4, "drop_legacy"), "DROP COLUMN legacy"),
+                vec![shop.job_name()],
+            )],
+            "{source:?}: {}",
+            run.output.stdout
+        );
+        assert!(
+            run.messages(RULE)[0].contains("no release boundary is known"),
+            "{:?}",
+            run.messages(RULE)
+        );
+        let release = run.release();
+        assert_eq!(release["base"], Value::Null, "{release}");
+        assert!(
+            release["description"]
+                .as_str()
+                .unwrap()
+                .starts_with("no release boundary known: "),
+            "{release}"
+        );
+        assert_eq!(run.output.code, Some(0));
+    }
+}
+
+#[test]
+fn a_base_that_does_not_exist_is_a_usage_error() {
+    if !git::available("a_base_that_does_not_exist_is_a_usage_error") {
+        return;
+    }
+    let mut shop = Shop::new("bad-base", Source::Flyway, "PreSync");
+    shop.release(1, "init", INIT, Some("1.0"));
+    shop.release(2, "email", EXPAND, Some("2.0"));
+    let out = shop
+        .repo
+        .synclint(&["check", ".", "--base", "v0.0-nope"], &[]);
+    out.assert_one_line_error("--base", "`v0.0-nope` (--base)");
+    // CI variables naming a base this clone lacks (a shallow checkout) fail the same way,
+    // rather than passing with notes.
+    let out = shop
+        .repo
+        .synclint(&["check", "."], &[("GITHUB_BASE_REF", "release-9")]);
+    out.assert_one_line_error("GITHUB_BASE_REF", "GITHUB_BASE_REF");
+    let missing = "0123456789abcdef0123456789abcdef01234567";
+    let out = shop.repo.synclint(
+        &["check", "."],
+        &[("CI_MERGE_REQUEST_DIFF_BASE_SHA", missing)],
+    );
+    out.assert_one_line_error(
+        "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+        "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+    );
+    // Without SQL to judge, a wrong --base is still an error.
+    let plain = GitRepo::init("bad-base-no-sql");
+    plain.write(DEPLOYMENT, &deployment("1.0"));
+    plain.commit("deployment");
+    let out = plain.synclint(&["check", ".", "--base", "v0.0-nope"], &[]);
+    out.assert_one_line_error("--base without SQL", "`v0.0-nope` (--base)");
+    let out = plain.synclint(&["check", ".", "--base", "HEAD"], &[]);
+    out.expect(0);
+}
+
+#[test]
+fn create_table_if_not_exists_keeps_the_table_existing() {
+    if !git::available("create_table_if_not_exists_keeps_the_table_existing") {
+        return;
+    }
+    // The shape of the generated benchmark repositories' ConfigMaps.
+    let mut shop = Shop::new("if-not-exists", Source::ConfigMap, "PreSync");
+    shop.release(1, "init", INIT, Some("1.0"));
+    shop.release(
+        2,
+        "drop_legacy",
+        "CREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY);\nALTER TABLE users DROP COLUMN legacy;\n",
+        Some("2.0"),
+    );
+    let run = check(&shop.repo, &[], &[]);
+    assert_eq!(
+        run.findings,
+        vec![found(
+            RULE,
+            "error",
+            shop.at(CONFIG_MAP, "DROP COLUMN legacy"),
+            vec![shop.job_name(), shop.image("2.0")],
+        )],
+        "{}",
+        run.output.stdout
+    );
+}

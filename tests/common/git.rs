@@ -73,6 +73,14 @@ impl GitRepo {
         }
     }
 
+    /// A folder with an empty `.git` directory: a repository root to synclint, not a
+    /// repository to git.
+    pub fn empty_dot_git(name: &str) -> GitRepo {
+        GitRepo {
+            dir: TempDir::repo(name),
+        }
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
