@@ -841,3 +841,157 @@ fn create_table_if_not_exists_keeps_the_table_existing() {
         run.output.stdout
     );
 }
+
+/// The shared SQL corpus: `../shared/corpus/sql` beside the project, else the workplace's.
+fn corpus_dir() -> Option<std::path::PathBuf> {
+    let beside = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/sql");
+    [beside, std::path::PathBuf::from("/work/shared/corpus/sql")]
+        .into_iter()
+        .find(|dir| dir.is_dir())
+}
+
+fn sql_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            sql_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "sql") {
+            out.push(path);
+        }
+    }
+}
+
+/// The name a corpus file gets in the app's migration directory: kept when a tool reads it
+/// as a migration (Flyway `V..__`, golang-migrate `.up.sql`), else a Flyway version.
+fn migration_name(file: &str) -> String {
+    if file.starts_with('V') && file.contains("__") || file.ends_with(".up.sql") {
+        file.to_string()
+    } else {
+        format!("V2__{file}")
+    }
+}
+
+/// Each corpus file as a new migration in a release that also rolls out new code: the
+/// `(line, sub-code)` findings of `destructive-sql-single-release`, printed for review.
+#[test]
+fn corpus_migrations_in_a_release_with_new_code() {
+    let Some(corpus) = corpus_dir() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the SQL corpus (../shared/corpus/sql) is missing, and CI is set"
+        );
+        eprintln!("corpus_migrations_in_a_release_with_new_code: skipped: no ../shared/corpus/sql");
+        return;
+    };
+    if !git::available("corpus_migrations_in_a_release_with_new_code") {
+        return;
+    }
+    let mut files = Vec::new();
+    sql_files(&corpus, &mut files);
+    assert!(files.len() >= 15, "{files:?}");
+    let mut all: Vec<(String, Vec<(u64, String)>)> = Vec::new();
+    for (n, path) in files.iter().enumerate() {
+        let rel = path.strip_prefix(&corpus).unwrap().display().to_string();
+        let file = path.file_name().unwrap().to_str().unwrap();
+        let sql = std::fs::read_to_string(path).unwrap();
+        let mut shop = Shop::new(&format!("corpus-{n}"), Source::Flyway, "PreSync");
+        shop.write(1, "none", "", Some("1.0"));
+        std::fs::remove_file(shop.repo.path().join(shop.sql_file(1, "none"))).unwrap();
+        shop.repo.commit("base");
+        let name = migration_name(file);
+        shop.repo.write(&format!("apps/shop/db/{name}"), &sql);
+        shop.repo.write(DEPLOYMENT, &deployment("2.0"));
+        shop.repo.commit(&format!("release: {rel}"));
+        let run = check(&shop.repo, &[], &[]);
+        let migration = format!("apps/shop/db/{name}");
+        let mut found: Vec<(u64, String)> = Vec::new();
+        for d in run.json["diagnostics"].as_array().unwrap() {
+            match d["rule"].as_str().unwrap() {
+                RULE => {
+                    assert_eq!(d["path"], migration.as_str(), "{rel}: {d}");
+                    assert_eq!(d["severity"], "error", "{rel}: {d}");
+                    let related = d["related"].as_array().unwrap();
+                    assert_eq!(related.last().unwrap()["path"], DEPLOYMENT, "{rel}: {d}");
+                    found.push((
+                        d["line"].as_u64().unwrap(),
+                        d["label"].as_str().unwrap().to_string(),
+                    ));
+                }
+                "sql-syntax" => {}
+                other => panic!("{rel}: unexpected {other}: {d}"),
+            }
+        }
+        // Every finding points at a line that holds a statement of its kind.
+        let lines: Vec<&str> = sql.lines().collect();
+        for (line, code) in &found {
+            let text = lines[*line as usize - 1].to_ascii_lowercase();
+            assert!(!text.trim().is_empty(), "{rel}:{line} {code}");
+        }
+        println!("{rel}: {found:?}");
+        all.push((rel, found));
+    }
+    let of = |suffix: &str| -> &Vec<(u64, String)> {
+        &all.iter()
+            .find(|(rel, _)| rel.ends_with(suffix))
+            .unwrap_or_else(|| panic!("{suffix} not in the corpus"))
+            .1
+    };
+    let expect = |suffix: &str, expected: &[(u64, &str)]| {
+        let expected: Vec<(u64, String)> =
+            expected.iter().map(|(l, c)| (*l, c.to_string())).collect();
+        assert_eq!(of(suffix), &expected, "{suffix}");
+    };
+    // Harbor 0004: the registry rename and its column renames, drops, DROP TABLE, and the
+    // replication_job contract at the end.
+    expect(
+        "0004_1.8.0_schema.up.sql",
+        &[
+            (57, "rename-table"),
+            (60, "rename-column"),
+            (61, "rename-column"),
+            (64, "drop-column"),
+            (78, "rename-column"),
+            (83, "drop-column"),
+            (84, "rename-column"),
+            (87, "drop-table"),
+            (150, "rename-column"),
+            (151, "drop-column"),
+            (152, "drop-column"),
+            (153, "drop-column"),
+            (154, "drop-column"),
+            (159, "rename-table"),
+        ],
+    );
+    // Harbor 0030: artifact's renames and drops, SET NOT NULL (also on the columns the
+    // release adds: old code's inserts leave them null), DROP TABLE, DROP CONSTRAINT.
+    expect(
+        "0030_2.0.0_schema.up.sql",
+        &[
+            (30, "rename-column"),
+            (31, "drop-column"),
+            (60, "set-not-null"),
+            (61, "set-not-null"),
+            (62, "set-not-null"),
+            (63, "rename-column"),
+            (87, "drop-column"),
+            (197, "drop-table"),
+            (200, "drop-constraint"),
+        ],
+    );
+    // supabase: the rename inside a DO block, on a Go-templated table name.
+    expect(
+        "20231117164230_add_id_pkey_identities.up.sql",
+        &[(8, "rename-column"), (13, "drop-constraint")],
+    );
+    // Kestra V3_10: drops `queues` and its type, then renames `queue` to `queues`.
+    expect(
+        "V3_10__drop_old_queues.sql",
+        &[(1, "drop-table"), (2, "drop-type"), (3, "rename-table")],
+    );
+    // Kestra V1_57 widens varchar columns: not destructive.
+    assert_eq!(of("V1_57__widen_task_id.sql"), &Vec::new());
+}
