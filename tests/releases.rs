@@ -995,3 +995,20 @@ fn corpus_migrations_in_a_release_with_new_code() {
     // Kestra V1_57 widens varchar columns: not destructive.
     assert_eq!(of("V1_57__widen_task_id.sql"), &Vec::new());
 }
+
+#[test]
+fn a_release_without_sql_changes_passes_and_names_its_base() {
+    if !git::available("a_release_without_sql_changes_passes_and_names_its_base") {
+        return;
+    }
+    for source in SOURCES {
+        let mut shop = Shop::new(&format!("code-only-{source:?}"), source, "PreSync");
+        // The destructive statement shipped in the first release; the second only rolls
+        // out new code.
+        shop.release(1, "init", &format!("{INIT}{MIXED}"), Some("1.0"));
+        shop.repo.write(DEPLOYMENT, &deployment("2.0"));
+        shop.repo.commit("code only");
+        let run = check(&shop.repo, &[], &[]);
+        assert_release(&run, "HEAD~1", PREVIOUS, &[], &format!("{source:?}"));
+    }
+}

@@ -17,6 +17,8 @@ pub struct Boundary {
     pub base: Base,
     /// Root-relative path → how it changed since the base (uncommitted changes included).
     pub changes: HashMap<String, ChangeKind>,
+    /// Both empty when the release changes no file that holds SQL: then no statement is
+    /// in the release, and nothing needs them.
     pub base_images: WorkloadImages,
     pub now_images: WorkloadImages,
     /// The statements of SQL in manifests (commands, ConfigMaps) the base already ran.
@@ -104,7 +106,14 @@ pub fn detect(inputs: &Inputs, git: Git) -> Result<Release, ReleaseError> {
         Err(e) => return Ok(no_boundary(e)),
     };
     let found = repo.changes_since(&base).and_then(|changes| {
-        let files = repo.read_tree_filtered(&base, wanted)?;
+        let changes: HashMap<String, ChangeKind> =
+            changes.into_iter().map(|c| (c.path, c.kind)).collect();
+        // Reading and rendering the base only tells which SQL of the release ships with
+        // new code; a release that changes no file holding SQL needs neither.
+        let files = match sql_changed(inputs.graphs, &changes) {
+            true => Some(repo.read_tree_filtered(&base, wanted)?),
+            false => None,
+        };
         Ok((changes, files))
     });
     let (changes, files) = match found {
@@ -112,16 +121,33 @@ pub fn detect(inputs: &Inputs, git: Git) -> Result<Release, ReleaseError> {
         Err(e) if inputs.explicit.is_none() => return Ok(no_boundary(e)),
         Err(e) => return Err(e),
     };
-    let at_base = snapshot::at_base(inputs.root, files, inputs.config, inputs.helm);
-    let now_images = WorkloadImages::of(inputs.graphs);
+    let (at_base, now_images) = match files {
+        Some(files) => (
+            snapshot::at_base(inputs.root, files, inputs.config, inputs.helm),
+            WorkloadImages::of(inputs.graphs),
+        ),
+        None => Default::default(),
+    };
     Ok(Release {
         boundary: Ok(Boundary {
             base,
-            changes: changes.into_iter().map(|c| (c.path, c.kind)).collect(),
+            changes,
             base_images: at_base.images,
             now_images,
             base_sql: at_base.sql,
         }),
+    })
+}
+
+/// Whether a file that holds SQL some migration runs was added or changed.
+fn sql_changed(graphs: &[AppGraph], changes: &HashMap<String, ChangeKind>) -> bool {
+    graphs.iter().any(|g| {
+        g.sql.iter().any(|s| {
+            matches!(
+                changes.get(&g.loaded.file(s.file).rel),
+                Some(ChangeKind::Added | ChangeKind::Modified)
+            )
+        })
     })
 }
 
