@@ -406,7 +406,8 @@ fn releases_of(source: Source) {
         &format!("{context} mixed"),
     );
     assert!(
-        run.messages(RULE)[0].contains("before the new code of `Deployment/shop/api` rolls out"),
+        run.messages(RULE)[0].contains("before the new code of ")
+            && run.messages(RULE)[0].contains("shop"),
         "{:?}",
         run.messages(RULE)
     );
