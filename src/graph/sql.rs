@@ -4,6 +4,7 @@
 //! statements and map their offsets to spans with [`Script::span`].
 
 use super::embedded::Embedded;
+use super::migration::Patterns;
 use super::{AppGraph, Resource};
 use crate::discover::FileKind;
 use crate::load::tree::NodeId;
@@ -39,6 +40,7 @@ pub struct Script {
     /// Added to offsets in `text` for a file's up-section, or an argument's SQL.
     base: usize,
     pub statements: Vec<Statement>,
+    /// As the client, tool or path declares it; [`Script::dialect`] adds the config's.
     pub dialect: Dialect,
 }
 
@@ -68,6 +70,34 @@ impl Script {
         range.start + self.base..range.end + self.base
     }
 
+    /// The text of `statement` (one of this script's) with whitespace runs folded to one
+    /// space: the same statement written again, re-indented or re-wrapped, has the same key.
+    pub fn statement_key(&self, statement: &Statement) -> String {
+        statement_key(self.text.get(statement.span.clone()).unwrap_or(""))
+    }
+
+    /// The dialect the script is written in: for a migration file, the `dialect` of the
+    /// innermost `migrations` entry of the config that holds it (`mysql`, `mariadb`,
+    /// `postgres`, `postgresql`), else the one its client, tool or path declares.
+    pub fn dialect(&self, graph: &AppGraph, patterns: &Patterns) -> Dialect {
+        if !self.is_migration_file() {
+            return self.dialect;
+        }
+        let rel = &graph.loaded.file(self.file).rel;
+        let declared = patterns
+            .directories
+            .iter()
+            .filter(|d| d.app.as_deref().is_none_or(|app| app == graph.app.name))
+            .filter(|d| d.path.is_empty() || crate::discover::within(rel, &d.path))
+            .max_by_key(|d| d.path.len())
+            .and_then(|d| d.dialect.as_deref());
+        match declared.map(str::to_ascii_lowercase).as_deref() {
+            Some("mysql" | "mariadb") => Dialect::MySql,
+            Some("postgres" | "postgresql") => Dialect::Postgres,
+            _ => self.dialect,
+        }
+    }
+
     /// Whether this is a file of a migration directory.
     pub fn is_migration_file(&self) -> bool {
         matches!(self.source, ScriptSource::MigrationFile { .. })
@@ -80,6 +110,11 @@ impl Script {
             Some((node, tree_file)) => graph.loaded.tree(tree_file).str(node),
         }
     }
+}
+
+/// `text` with whitespace runs folded to one space and trimmed.
+pub fn statement_key(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Whether a migration resource runs before or during the rollout (not after it).
@@ -261,7 +296,8 @@ fn directory_script(
             scalar: None,
             base: range.start,
             text: section.to_string(),
-            statements: parse(section, file.dialect),
+            // Parsed whatever the path says: the config may declare it PostgreSQL.
+            statements: sql::parse_sql(section),
             dialect: file.dialect,
         });
     }

@@ -52,8 +52,23 @@ pub struct Needs<'a> {
     pub options: &'a Options,
     pub config: &'a Config,
     pub helm: &'a HelmConfig,
+    // The workload images now come from the graphs the run already built (rebuilding
+    // every app's graph, SQL included, doubled the cost of the release); the caller still
+    // passes these.
+    #[expect(
+        dead_code,
+        reason = "superseded by the graphs; the caller still sets them"
+    )]
     pub apps: &'a [App],
+    #[expect(
+        dead_code,
+        reason = "superseded by the graphs; the caller still sets them"
+    )]
     pub loaded: &'a Loaded,
+    #[expect(
+        dead_code,
+        reason = "superseded by the graphs; the caller still sets them"
+    )]
     pub patterns: &'a Patterns,
 }
 
@@ -68,6 +83,10 @@ pub fn detect_if_needed(
         .iter()
         .any(|r| matches!(r.id, "destructive-sql-single-release" | "migration-edited"));
     if !release_rules || graphs.iter().all(|g| g.sql.is_empty()) {
+        if let Some(rev) = needs.options.base.as_deref() {
+            boundary::check_explicit(&needs.options.root, rev, Git::new())
+                .map_err(|e| Error::Usage(e.to_string()))?;
+        }
         return Ok(None);
     }
     let inputs = boundary::Inputs {
@@ -76,11 +95,9 @@ pub fn detect_if_needed(
         env: &CiEnv::from_process(),
         config: needs.config,
         helm: needs.helm,
-        apps: needs.apps,
-        loaded: needs.loaded,
-        patterns: needs.patterns,
+        graphs,
     };
     boundary::detect(&inputs, Git::new())
         .map(Some)
-        .map_err(|e| Error::Usage(format!("--base: {e}")))
+        .map_err(|e| Error::Usage(e.to_string()))
 }

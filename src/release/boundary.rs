@@ -5,12 +5,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::snapshot::{self, WorkloadImages};
-use super::{Base, ChangeKind, CiEnv, Git, ReleaseError, Repo};
-use crate::apps::App;
+use super::snapshot::{self, ShippedSql, WorkloadImages};
+use super::{Base, BaseSource, ChangeKind, CiEnv, Git, ReleaseError, Repo};
 use crate::config::Config;
-use crate::graph::migration::Patterns;
-use crate::load::Loaded;
+use crate::graph::AppGraph;
 use crate::render::helm_source::HelmConfig;
 
 /// A release with a known base.
@@ -19,8 +17,12 @@ pub struct Boundary {
     pub base: Base,
     /// Root-relative path → how it changed since the base (uncommitted changes included).
     pub changes: HashMap<String, ChangeKind>,
+    /// Both empty when the release changes no file that holds SQL: then no statement is
+    /// in the release, and nothing needs them.
     pub base_images: WorkloadImages,
     pub now_images: WorkloadImages,
+    /// The statements of SQL in manifests (commands, ConfigMaps) the base already ran.
+    pub base_sql: ShippedSql,
 }
 
 impl Boundary {
@@ -38,6 +40,12 @@ impl Boundary {
 
     pub fn modified(&self, rel: &str) -> bool {
         self.changes.get(rel) == Some(&ChangeKind::Modified)
+    }
+
+    /// Whether `app`'s migrations already ran the statement with `key`
+    /// ([`crate::graph::sql::statement_key`]) from a manifest at the base.
+    pub fn shipped(&self, app: &str, key: &str) -> bool {
+        self.base_sql.contains(app, key)
     }
 
     /// `kind/name/container` of the app's workloads whose image changed since the base.
@@ -75,9 +83,8 @@ pub struct Inputs<'a> {
     pub env: &'a CiEnv,
     pub config: &'a Config,
     pub helm: &'a HelmConfig,
-    pub apps: &'a [App],
-    pub loaded: &'a Loaded,
-    pub patterns: &'a Patterns,
+    /// The apps' graphs now (their workload images are the release's code).
+    pub graphs: &'a [AppGraph<'a>],
 }
 
 /// Why no boundary is known, in a few words (the message's own detail, such as the
@@ -90,44 +97,89 @@ fn short_reason(e: &ReleaseError) -> String {
     }
 }
 
-/// Finds the release. An explicit `--base` that cannot be used is an error (the user
-/// asked for it); otherwise a missing Git or repository means no boundary.
+/// Finds the release. A base the user asked for that cannot be used is an error: `--base`,
+/// or a CI variable (`GITHUB_BASE_REF`, `CI_MERGE_REQUEST_DIFF_BASE_SHA`) naming a base
+/// that a shallow clone lacks, since passing with notes would let a CI gate pass without
+/// checking anything. Otherwise a missing Git, repository or history means no boundary.
 pub fn detect(inputs: &Inputs, git: Git) -> Result<Release, ReleaseError> {
+    let no_boundary = |e: ReleaseError| Release {
+        boundary: Err(short_reason(&e)),
+    };
     let repo = match Repo::open(inputs.root, git) {
         Ok(repo) => repo,
-        Err(e) if inputs.explicit.is_none() => {
-            return Ok(Release {
-                boundary: Err(short_reason(&e)),
-            });
-        }
+        Err(e) if inputs.explicit.is_none() => return Ok(no_boundary(e)),
         Err(e) => return Err(e),
     };
-    let found = repo
-        .detect_base(inputs.explicit, inputs.env)
-        .and_then(|base| Ok((repo.changes_since(&base)?, base)))
-        .and_then(|(changes, base)| {
-            let files = repo.read_tree_filtered(&base, wanted)?;
-            Ok((changes, base, files))
-        });
-    let (changes, base, files) = match found {
+    let base = match repo.detect_base(inputs.explicit, inputs.env) {
+        Ok(base) => base,
+        Err(e) if asked_for(&e) => return Err(e),
+        Err(e) => return Ok(no_boundary(e)),
+    };
+    let found = repo.changes_since(&base).and_then(|changes| {
+        let changes: HashMap<String, ChangeKind> =
+            changes.into_iter().map(|c| (c.path, c.kind)).collect();
+        // Reading and rendering the base only tells which SQL of the release ships with
+        // new code; a release that changes no file holding SQL needs neither.
+        let files = match sql_changed(inputs.graphs, &changes) {
+            true => Some(repo.read_tree_filtered(&base, wanted)?),
+            false => None,
+        };
+        Ok((changes, files))
+    });
+    let (changes, files) = match found {
         Ok(found) => found,
-        Err(e) if inputs.explicit.is_none() => {
-            return Ok(Release {
-                boundary: Err(e.to_string()),
-            });
-        }
+        Err(e) if inputs.explicit.is_none() => return Ok(no_boundary(e)),
         Err(e) => return Err(e),
     };
-    let base_images = snapshot::at_base(inputs.root, files, inputs.config, inputs.helm);
-    let now_images = WorkloadImages::of(inputs.apps, inputs.loaded, inputs.patterns);
+    let (at_base, now_images) = match files {
+        Some(files) => (
+            snapshot::at_base(inputs.root, files, inputs.config, inputs.helm),
+            WorkloadImages::of(inputs.graphs),
+        ),
+        None => Default::default(),
+    };
     Ok(Release {
         boundary: Ok(Boundary {
             base,
-            changes: changes.into_iter().map(|c| (c.path, c.kind)).collect(),
-            base_images,
+            changes,
+            base_images: at_base.images,
             now_images,
+            base_sql: at_base.sql,
         }),
     })
+}
+
+/// Whether a file that holds SQL some migration runs was added or changed.
+fn sql_changed(graphs: &[AppGraph], changes: &HashMap<String, ChangeKind>) -> bool {
+    graphs.iter().any(|g| {
+        g.sql.iter().any(|s| {
+            matches!(
+                changes.get(&g.loaded.file(s.file).rel),
+                Some(ChangeKind::Added | ChangeKind::Modified)
+            )
+        })
+    })
+}
+
+/// Checks that `--base` names a commit, for a run that needs no release (no SQL, or the
+/// release rules are off): a wrong argument is an error whatever the repository holds.
+pub fn check_explicit(root: &Path, rev: &str, git: Git) -> Result<(), ReleaseError> {
+    let repo = Repo::open(root, git)?;
+    repo.detect_base(Some(rev), &CiEnv::default()).map(|_| ())
+}
+
+/// Whether a base error is about a base the user or the CI named (not one synclint chose).
+fn asked_for(e: &ReleaseError) -> bool {
+    match e {
+        ReleaseError::BaseNotFound { source, .. } => {
+            matches!(
+                source,
+                BaseSource::Flag | BaseSource::GitHub | BaseSource::GitLab
+            )
+        }
+        ReleaseError::NoMergeBase { .. } => true,
+        _ => false,
+    }
 }
 
 /// The files a base render needs: manifests, kustomizations and generator inputs, charts.

@@ -21,16 +21,23 @@ const HELP: &str = "Expand and contract over two releases: first add the new sch
 /// A statement by (script, statement) index.
 type Key = (usize, usize);
 
-/// Whether `script` is part of the release: a migration directory's file when it is new
-/// since the base, other SQL when the file holding it changed. Without a boundary,
-/// everything is.
-fn in_release(graph: &AppGraph, script: &Script, boundary: Option<&Boundary>) -> bool {
+/// Whether `statement` of `script` is part of the release: in a migration directory's
+/// file, when the file is new since the base; in a manifest (a command, a ConfigMap), when
+/// the file holding it changed and the base did not already run that statement (such SQL
+/// is rewritten in place: a ConfigMap gains a key, a command a statement). Without a
+/// boundary, everything is.
+fn in_release(
+    graph: &AppGraph,
+    script: &Script,
+    statement: &Statement,
+    boundary: Option<&Boundary>,
+) -> bool {
     let Some(b) = boundary else { return true };
     let rel = &graph.loaded.file(script.file).rel;
     if script.is_migration_file() {
         b.added(rel)
     } else {
-        b.changed(rel)
+        b.changed(rel) && !b.shipped(&graph.app.name, &script.statement_key(statement))
     }
 }
 
@@ -43,28 +50,31 @@ fn check(graph: &AppGraph, ctx: &Context, out: &mut Vec<Diagnostic>) {
         Some(Err(why)) => why.clone(),
         _ => "no Git checkout".to_string(),
     };
-    let postgres = |s: &&Script| s.dialect == Dialect::Postgres;
-    // Earlier migrations tell the column types a change starts from.
-    let history = KnownSchema::from_history(
-        graph
-            .sql
-            .iter()
-            .filter(postgres)
-            .filter(|s| s.is_migration_file() && !in_release(graph, s, boundary))
-            .flat_map(|s| s.statements.iter()),
-    );
-    let release: Vec<(Key, &Statement)> = graph
+    let postgres: Vec<(usize, &Script)> = graph
         .sql
         .iter()
         .enumerate()
-        .filter(|(_, s)| postgres(s) && in_release(graph, s, boundary))
+        .filter(|(_, s)| s.dialect(graph, ctx.patterns) == Dialect::Postgres)
+        .collect();
+    // What ran before the release tells the column types a change starts from.
+    let history = KnownSchema::from_history(postgres.iter().flat_map(|(_, s)| {
+        s.statements
+            .iter()
+            .filter(|st| !in_release(graph, s, st, boundary))
+    }));
+    let release: Vec<(Key, &Statement)> = postgres
+        .iter()
         // A migration after the rollout is `migration-order`'s finding.
         .filter(|(_, s)| runs_before_rollout(&graph.resources[s.migration]))
         .flat_map(|(i, s)| {
             s.statements
                 .iter()
                 .enumerate()
-                .map(move |(j, st)| ((i, j), st))
+                .filter(|(_, st)| in_release(graph, s, st, boundary))
+                // A statement that does not parse is `sql-syntax`'s: what it changes is not
+                // known (and Postgres would reject it, so it changes nothing).
+                .filter(|(_, st)| !st.has_error())
+                .map(move |(j, st)| ((*i, j), st))
         })
         .collect();
     if release.is_empty() {
@@ -73,7 +83,11 @@ fn check(graph: &AppGraph, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let code = boundary
         .map(|b| b.code_changes(&graph.app.name))
         .unwrap_or_default();
-    for finding in sql::release_findings(&history, &release) {
+    let findings = match boundary {
+        Some(_) => sql::release_findings(&history, &release),
+        None => one_script_at_a_time(&release),
+    };
+    for finding in findings {
         let (i, j) = finding.key;
         let script = &graph.sql[i];
         let statement = &script.statements[j];
@@ -99,6 +113,21 @@ fn check(graph: &AppGraph, ctx: &Context, out: &mut Vec<Diagnostic>) {
             boundary,
         ));
     }
+}
+
+/// Without a boundary, no release is known: each script (a migration file, a ConfigMap
+/// key, a command) is judged on its own, after every script before it, so a table that an
+/// earlier migration created still counts as existing when a later one drops its columns.
+fn one_script_at_a_time(release: &[(Key, &Statement)]) -> Vec<ReleaseFinding<Key>> {
+    let mut schema = KnownSchema::default();
+    let mut findings = Vec::new();
+    for script in release.chunk_by(|a, b| a.0.0 == b.0.0) {
+        findings.extend(sql::release_findings(&schema, script));
+        for effect in script.iter().flat_map(|(_, st)| &st.effects) {
+            schema.apply(effect);
+        }
+    }
+    findings
 }
 
 fn report(

@@ -14,7 +14,7 @@ pub const RULE: Rule = Rule {
     check: Check::App(check),
 };
 
-fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
+fn check(graph: &AppGraph, ctx: &Context, out: &mut Vec<Diagnostic>) {
     for script in &graph.sql {
         let migration = &graph.resources[script.migration];
         let finding = |span, message: String| {
@@ -22,7 +22,7 @@ fn check(graph: &AppGraph, _: &Context, out: &mut Vec<Diagnostic>) {
                 .with_object(migration.object_ref())
                 .with_app(&graph.app.name)
         };
-        if script.dialect == Dialect::MySql {
+        if script.dialect(graph, ctx.patterns) == Dialect::MySql {
             out.push(
                 finding(
                     script.span(graph, 0..0),

@@ -104,6 +104,7 @@ pub(crate) fn classify(stmt: &SyntaxNode, ctx: &Ctx<'_>, out: &mut Vec<Effect>) 
                 out.push(Effect::CreateTable(CreatedTable {
                     table,
                     columns: table_columns(stmt, ctx),
+                    if_not_exists: child(stmt, K::IF_NOT_EXISTS).is_some(),
                     span: (ctx.map)(stmt.text_range()),
                     origin: ctx.origin,
                 }));

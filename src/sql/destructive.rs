@@ -188,6 +188,9 @@ pub struct CreatedTable {
     pub table: QualifiedName,
     /// Columns with their types, when written in the statement.
     pub columns: Vec<(String, Option<ColumnType>)>,
+    /// `CREATE TABLE IF NOT EXISTS`: the table may exist already (with other columns), so
+    /// the statement does not show that the release made it.
+    pub if_not_exists: bool,
     pub span: ByteRange,
     pub origin: Origin,
 }

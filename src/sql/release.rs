@@ -74,6 +74,11 @@ pub fn release_findings<K: Clone>(
         let type_verdicts = judge_type_changes(&schema, &statement.effects);
         for effect in &statement.effects {
             match effect {
+                // `IF NOT EXISTS` may find the table there already: it stays existing (and
+                // a table the release created before stays created).
+                Effect::CreateTable(created) if created.if_not_exists => {
+                    tables.id(&created.table);
+                }
                 Effect::CreateTable(created) => {
                     tables.add(created.table.clone(), true);
                 }
@@ -276,6 +281,27 @@ mod tests {
         assert_eq!(
             found,
             vec![(6, "drop-table", "drops table old".to_string(), None)]
+        );
+    }
+
+    #[test]
+    fn create_table_if_not_exists_does_not_make_the_table_new() {
+        let found = release(
+            "",
+            &[
+                "CREATE TABLE IF NOT EXISTS accounts (id bigserial PRIMARY KEY, email text NOT NULL);",
+                "ALTER TABLE accounts DROP COLUMN legacy_flag;",
+                "CREATE TABLE tmp (id int); CREATE TABLE IF NOT EXISTS tmp (id int); DROP TABLE tmp;",
+            ],
+        );
+        assert_eq!(
+            found,
+            vec![(
+                1,
+                "drop-column",
+                "drops column legacy_flag of accounts".to_string(),
+                None
+            )]
         );
     }
 

@@ -45,6 +45,12 @@ impl KnownSchema {
         let columns = &mut self.columns;
         match effect {
             Effect::CreateTable(created) => {
+                // IF NOT EXISTS on a table the history knows changes nothing.
+                if created.if_not_exists
+                    && columns.iter().any(|c| c.table.same_object(&created.table))
+                {
+                    return;
+                }
                 columns.retain(|c| !c.table.same_object(&created.table));
                 columns.extend(
                     created
