@@ -203,8 +203,18 @@ impl<'a> AppGraph<'a> {
             resources,
             sql: Vec::new(),
         };
-        if graph.resources.iter().any(|r| r.migration.is_some()) {
-            graph.sql = sql::scripts(&graph, &migration_dirs(app, patterns));
+        let init_migration = |r: &Resource| {
+            r.pod
+                .iter()
+                .flat_map(|p| &p.containers)
+                .any(|c| c.init && migration::classify_container(c, patterns).is_some())
+        };
+        if graph
+            .resources
+            .iter()
+            .any(|r| r.migration.is_some() || (r.is_workload() && init_migration(r)))
+        {
+            graph.sql = sql::scripts(&graph, &migration_dirs(app, patterns), patterns);
         }
         graph
     }

@@ -4,7 +4,8 @@
 //! statements and map their offsets to spans with [`Script::span`].
 
 use super::embedded::Embedded;
-use super::migration::Patterns;
+use super::migration::{Patterns, classify_container};
+use super::pod::Container;
 use super::{AppGraph, Resource};
 use crate::discover::FileKind;
 use crate::load::tree::NodeId;
@@ -129,7 +130,7 @@ pub fn runs_before_rollout(r: &Resource) -> bool {
 
 /// Every script the app's migrations run. `dirs` are the migration directories tied to
 /// the app (its source paths, and the config's), repository-relative.
-pub fn scripts(graph: &AppGraph, dirs: &[String]) -> Vec<Script> {
+pub fn scripts(graph: &AppGraph, dirs: &[String], patterns: &Patterns) -> Vec<Script> {
     let mut out = Vec::new();
     let migrations: Vec<usize> = graph
         .resources
@@ -139,8 +140,17 @@ pub fn scripts(graph: &AppGraph, dirs: &[String]) -> Vec<Script> {
         .map(|(i, _)| i)
         .collect();
     for &m in &migrations {
-        commands(graph, m, &mut out);
+        commands(graph, m, &|_| true, &mut out);
         config_maps(graph, m, &mut out);
+    }
+    // Workloads that migrate in an init container: its SQL runs as each pod starts.
+    for (i, r) in graph.resources.iter().enumerate() {
+        if r.migration.is_none() && r.is_workload() {
+            let migrates = |c: &Container| c.init && classify_container(c, patterns).is_some();
+            if r.pod.iter().flat_map(|p| &p.containers).any(migrates) {
+                commands(graph, i, &migrates, &mut out);
+            }
+        }
     }
     // A migration directory runs in the app's first migration before the rollout (or
     // its first migration at all).
@@ -157,12 +167,17 @@ pub fn scripts(graph: &AppGraph, dirs: &[String]) -> Vec<Script> {
     out
 }
 
-/// SQL in the containers' command lines of migration `m`.
-fn commands(graph: &AppGraph, m: usize, out: &mut Vec<Script>) {
+/// SQL in the command lines of migration `m`'s containers that `wanted` selects.
+fn commands(
+    graph: &AppGraph,
+    m: usize,
+    wanted: &dyn Fn(&Container) -> bool,
+    out: &mut Vec<Script>,
+) {
     let r = &graph.resources[m];
     let Some(pod) = &r.pod else { return };
     let tree = graph.tree(r);
-    for c in &pod.containers {
+    for c in pod.containers.iter().filter(|c| wanted(c)) {
         let list = if c.init {
             "initContainers"
         } else {

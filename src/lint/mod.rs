@@ -145,9 +145,6 @@ pub fn lint(options: &Options) -> Result<Outcome, Error> {
             options,
             config: &config,
             helm: &settings.helm,
-            apps: &apps.apps,
-            loaded: &loaded,
-            patterns: &patterns,
         },
     )?;
     let context = Context {

@@ -52,24 +52,6 @@ pub struct Needs<'a> {
     pub options: &'a Options,
     pub config: &'a Config,
     pub helm: &'a HelmConfig,
-    // The workload images now come from the graphs the run already built (rebuilding
-    // every app's graph, SQL included, doubled the cost of the release); the caller still
-    // passes these.
-    #[expect(
-        dead_code,
-        reason = "superseded by the graphs; the caller still sets them"
-    )]
-    pub apps: &'a [App],
-    #[expect(
-        dead_code,
-        reason = "superseded by the graphs; the caller still sets them"
-    )]
-    pub loaded: &'a Loaded,
-    #[expect(
-        dead_code,
-        reason = "superseded by the graphs; the caller still sets them"
-    )]
-    pub patterns: &'a Patterns,
 }
 
 /// The release, when an enabled release-aware rule has SQL to judge. A `--base` that

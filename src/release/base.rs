@@ -202,14 +202,15 @@ impl Repo {
         })
     }
 
-    /// Whether any file under the root differs from HEAD: staged, unstaged, or untracked
-    /// and not ignored.
+    /// Whether a file synclint reads (manifests, kustomizations, charts, SQL) under the
+    /// root differs from HEAD: staged, unstaged, or untracked and not ignored. A stray
+    /// untracked `notes.txt` does not make the uncommitted changes the release.
     fn has_uncommitted_changes(&self) -> Result<bool, ReleaseError> {
-        let output = self.git().run(
-            self.root(),
+        let changed = self.run_ok(
             &[
                 "diff",
-                "--quiet",
+                "--name-only",
+                "-z",
                 "--no-ext-diff",
                 "--no-textconv",
                 "--ignore-submodules=dirty",
@@ -219,11 +220,28 @@ impl Repo {
             ],
             None,
         )?;
-        match output.code {
-            Some(0) => {}
-            Some(1) if output.stderr.is_empty() => return Ok(true),
-            _ => return Err(output.failure()),
-        }
-        Ok(!self.untracked_paths()?.is_empty())
+        let changed = super::changes::split_nul(&changed)
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .chain(self.untracked_paths()?);
+        Ok(changed.into_iter().any(|p| matters(&p)))
     }
+}
+
+/// Files whose change can change what a sync applies or which SQL it runs.
+fn matters(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    name == "kustomization"
+        || [
+            ".yaml",
+            ".yml",
+            ".json",
+            ".sql",
+            ".tpl",
+            ".env",
+            ".properties",
+            "atlas.sum",
+            "sqitch.plan",
+        ]
+        .iter()
+        .any(|ext| name.ends_with(ext))
 }

@@ -138,6 +138,9 @@ fn uncommitted_changes_under_the_root_make_head_the_base() {
     test.write("apps/billing/new.yaml", "x: 1\n");
     test.write("README.md", "# changed\n");
     assert_eq!(detect().source, BaseSource::PreviousCommit);
+    // Nor do files synclint never reads (a stray note, a report CI wrote).
+    test.write("apps/shop/notes.txt", "todo\n");
+    assert_eq!(detect().source, BaseSource::PreviousCommit);
 
     let uncommitted = |label: &str| {
         let base = detect();
