@@ -135,3 +135,118 @@ fn applicationsets_generate_the_apps_argo_cd_would() {
     // .archived directory (no Application generates it, so it is an implicit app).
     assert_eq!(outcome.apps, 5);
 }
+
+#[test]
+fn argocd_source_overrides_are_merged_before_rendering() {
+    use synclint::apps::{self, RepoIdentity};
+    use synclint::config::Config;
+    let root = repo("overlays");
+    let mut loaded = synclint::load::load(
+        &synclint::discover::discover(&root),
+        &Default::default(),
+        "",
+    );
+    let config = Config {
+        repositories: vec!["https://github.com/acme/overlays".into()],
+        ..Config::default()
+    };
+    let identity = RepoIdentity::new(&root, &config);
+    let resolved = apps::resolve(&mut loaded, &apps::Settings::new(&identity, &root));
+    let prod = resolved
+        .apps
+        .iter()
+        .find(|a| a.name == "orders-prod")
+        .unwrap();
+    let mut images = Vec::new();
+    for m in &prod.members {
+        let object = &loaded.file(m.file).objects[m.index];
+        let tree = loaded.tree(m.file);
+        let pod = synclint::graph::pod::extract(tree, object.root, &object.kind);
+        for c in pod.iter().flat_map(|p| &p.containers) {
+            let node = c.image_node.unwrap();
+            let span = tree.span(node);
+            images.push((
+                object.kind.clone(),
+                tree.str(node).unwrap().to_string(),
+                loaded.file(span.file).rel.clone(),
+            ));
+        }
+    }
+    images.sort();
+    let from = "orders/overlays/prod/.argocd-source-orders-prod.yaml".to_string();
+    assert_eq!(
+        images,
+        [
+            (
+                "Deployment".into(),
+                "ghcr.io/acme/orders:1.5.1".into(),
+                from.clone()
+            ),
+            ("Job".into(), "ghcr.io/acme/orders:1.5.1".into(), from),
+        ]
+    );
+}
+
+#[test]
+fn multi_source_values_from_a_ref_and_the_last_source_wins() {
+    if !helm_available() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("synclint-multi-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let write = |rel: &str, text: &str| {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        ".synclint.yaml",
+        "repositories: [https://github.com/acme/multi]\n",
+    );
+    write(
+        "argocd/api.yaml",
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: api}\nspec:\n  destination: {namespace: api}\n  sources:\n    - repoURL: https://github.com/acme/multi\n      path: charts/api\n      helm:\n        valueFiles: [$values/envs/prod.yaml]\n    - repoURL: https://github.com/acme/multi\n      ref: values\n    - repoURL: https://github.com/acme/multi\n      path: overrides\n",
+    );
+    write(
+        "charts/api/Chart.yaml",
+        "apiVersion: v2\nname: api\nversion: 0.1.0\n",
+    );
+    write("charts/api/values.yaml", "tag: dev\n");
+    write(
+        "charts/api/templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: api-config\ndata:\n  tag: {{ .Values.tag | quote }}\n",
+    );
+    write("envs/prod.yaml", "tag: prod\n");
+    write(
+        "overrides/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: api-config\ndata:\n  tag: override\n",
+    );
+    let mut loaded =
+        synclint::load::load(&synclint::discover::discover(&dir), &Default::default(), "");
+    let config = synclint::config::Config {
+        repositories: vec!["https://github.com/acme/multi".into()],
+        ..Default::default()
+    };
+    let identity = synclint::apps::RepoIdentity::new(&dir, &config);
+    let resolved =
+        synclint::apps::resolve(&mut loaded, &synclint::apps::Settings::new(&identity, &dir));
+    let api = resolved.apps.iter().find(|a| a.name == "api").unwrap();
+    let tags: Vec<String> = api
+        .members
+        .iter()
+        .map(|m| {
+            let o = &loaded.file(m.file).objects[m.index];
+            let tree = loaded.tree(m.file);
+            tree.path_str(o.root, &["data", "tag"]).unwrap().to_string()
+        })
+        .collect();
+    let _ = std::fs::remove_dir_all(&dir);
+    // The chart rendered `prod` from `$values/envs/prod.yaml`, and the later source's
+    // ConfigMap of the same name replaced it (Argo CD's RepeatedResourceWarning).
+    assert_eq!(tags, ["override"]);
+    assert!(
+        resolved.diagnostics.is_empty(),
+        "{:?}",
+        resolved.diagnostics
+    );
+}

@@ -391,10 +391,13 @@ fn members(
     destination_namespace: &str,
     namespaces: &mut Namespaces,
 ) -> Vec<Member> {
+    // Sources in their order, so that "last" is the last source, whatever was rendered.
+    let mut objects = objects.to_vec();
+    objects.sort_by_key(|o| o.0);
     let mut out: Vec<Member> = Vec::with_capacity(objects.len());
     let mut by_identity: HashMap<(String, String, String, String), (usize, usize)> = HashMap::new();
     let multi_source = objects.iter().any(|o| o.0 != objects[0].0);
-    for &(source, file, index) in objects {
+    for &(source, file, index) in &objects {
         let obj = &loaded.file(file).objects[index];
         let namespace = match &obj.namespace {
             Some(ns) => ns.as_str(),
