@@ -8,6 +8,7 @@ pub mod appset;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod golang;
 pub mod graph;
 pub mod helm;
 pub mod lint;

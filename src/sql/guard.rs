@@ -20,9 +20,18 @@ pub const MAX_TREE_DEPTH: usize = 4000;
 /// The parser runs on its own thread with this much stack (reserved, touched only as used).
 const PARSE_STACK_BYTES: usize = 64 << 20;
 
-/// Run `f` on a thread with a large stack. `None` if `f` panicked. When no thread can be
-/// started, `f` runs here: the limits above keep the current stack safe.
-pub fn on_parser_thread<T: Send>(f: impl FnOnce() -> T + Send + Copy) -> Option<T> {
+/// Nesting up to which the parser runs on the calling thread: its recursion stays far
+/// inside any thread's stack, and starting a thread per script would cost more than
+/// parsing most migrations.
+const SHALLOW_NESTING: usize = 32;
+
+/// Run `f` on a thread with a large stack, or here when `text` nests shallowly. `None`
+/// if `f` panicked. When no thread can be started, `f` runs here: the limits above keep
+/// the current stack safe.
+pub fn on_parser_thread<T: Send>(text: &str, f: impl FnOnce() -> T + Send + Copy) -> Option<T> {
+    if measure(text).nesting <= SHALLOW_NESTING {
+        return std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok();
+    }
     std::thread::scope(|scope| {
         match std::thread::Builder::new()
             .name("synclint-sql".to_string())

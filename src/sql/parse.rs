@@ -96,7 +96,7 @@ fn parse_with_original(text: &str, original: &str) -> Vec<Statement> {
     }
     let identity = |range: TextRange| usize::from(range.start())..usize::from(range.end());
     let identity = &identity;
-    let parsed = on_parser_thread(|| {
+    let parsed = on_parser_thread(text, || {
         let level = Level {
             map: identity,
             origin: Origin::Direct,

@@ -124,26 +124,6 @@ fn json_float(f: f64, out: &mut String) -> Result<(), String> {
     Ok(())
 }
 
-fn json_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            // HTML-safe, as json.Marshal is by default.
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
 /// `json.Marshal` (with `indent`, `json.MarshalIndent(v, "", indent)`).
 pub(super) fn to_json(v: &Value, indent: Option<&str>) -> Result<String, String> {
     let mut out = String::new();
@@ -174,7 +154,7 @@ fn write_json(
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(i) => out.push_str(&i.to_string()),
         Value::Float(f) => json_float(*f, out)?,
-        Value::Str(s) => json_string(s, out),
+        Value::Str(s) => crate::golang::json_string(s, out),
         Value::List(items) => {
             if items.is_empty() {
                 out.push_str("[]");
@@ -203,7 +183,7 @@ fn write_json(
                     out.push(',');
                 }
                 newline(out, indent, level + 1);
-                json_string(k, out);
+                crate::golang::json_string(k, out);
                 out.push(':');
                 if indent.is_some() {
                     out.push(' ');

@@ -69,27 +69,6 @@ fn to_float64(v: &Value) -> f64 {
     }
 }
 
-fn base64_encode(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 /// `base64.StdEncoding.DecodeString` (newlines ignored, padding required).
 fn base64_decode(s: &str) -> std::result::Result<Vec<u8>, String> {
     let sextet = |c: u8| -> Option<u32> {
@@ -294,7 +273,7 @@ pub(super) fn call(name: &str, args: Vec<Value>, ctx: &CallContext) -> Result<Va
         }
         "b64enc" => {
             want(name, &args, 1)?;
-            Value::str(base64_encode(arg_str(&args[0])?.as_bytes()))
+            Value::str(crate::golang::base64(arg_str(&args[0])?.as_bytes()))
         }
         "b64dec" => {
             want(name, &args, 1)?;

@@ -85,7 +85,7 @@ fn go_json(value: &Json, out: &mut String) {
         Json::Null => out.push_str("null"),
         Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Json::Number(n) => out.push_str(&go_number(n)),
-        Json::String(s) => go_string(s, out),
+        Json::String(s) => crate::golang::json_string(s, out),
         Json::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -104,7 +104,7 @@ fn go_json(value: &Json, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                go_string(key, out);
+                crate::golang::json_string(key, out);
                 out.push(':');
                 go_json(&map[key], out);
             }
@@ -122,27 +122,6 @@ fn go_number(n: &serde_json::Number) -> String {
         Some(f) => f.to_string(),
         None => n.to_string(),
     }
-}
-
-fn go_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]
@@ -177,7 +156,7 @@ mod tests {
     #[test]
     fn go_escapes_html_characters() {
         let mut out = String::new();
-        go_string("<a & b>\u{1}", &mut out);
+        crate::golang::json_string("<a & b>\u{1}", &mut out);
         assert_eq!(out, "\"\\u003ca \\u0026 b\\u003e\\u0001\"");
         let _ = Span::default();
     }
