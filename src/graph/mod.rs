@@ -362,6 +362,12 @@ fn resource<'a>(loaded: &'a Loaded, member: &'a Member, patterns: &Patterns) -> 
                 &p.containers,
                 patterns,
             )
+            // A hook that runs only when a sync fails, or around a deletion, reports or
+            // cleans up: a name like `api-dbmigrate-notify` does not make it a migration
+            // (its annotation or a migration command still does).
+            .filter(|reason| {
+                !matches!(reason, migration::Reason::Name(_)) || !only_outside_sync(&hook)
+            })
         }
         _ => None,
     };
@@ -386,6 +392,16 @@ fn resource<'a>(loaded: &'a Loaded, member: &'a Member, patterns: &Patterns) -> 
         pod,
         annotations,
     }
+}
+
+/// Whether a hook runs only when a sync fails or around a deletion.
+fn only_outside_sync(hook: &Hook) -> bool {
+    hook.annotated
+        && !hook.phases.is_empty()
+        && hook
+            .phases
+            .iter()
+            .all(|p| matches!(p, Phase::SyncFail | Phase::PreDelete | Phase::PostDelete))
 }
 
 /// What an object makes exist (design: graph, "producers of Secrets"), one at a time,
