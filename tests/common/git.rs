@@ -4,12 +4,10 @@
 //! Include it with `#[path = "common/git.rs"] mod git;` beside `mod common;`: it uses
 //! [`super::common`] for temporary folders and output.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-use super::common::{Output, TIMEOUT, TempDir};
+use super::common::{Output, TempDir, run_command};
 
 /// A fixed identity and date, and no user or system configuration.
 const IDENTITY: &[(&str, &str)] = &[
@@ -124,51 +122,11 @@ impl GitRepo {
     }
 
     /// Runs `synclint args` in the repository with a clean environment (PATH and HOME
-    /// kept, no CI variables) plus `env`; killed after [`TIMEOUT`].
+    /// kept, no CI variables) plus `env`; killed after `common::TIMEOUT`.
     pub fn synclint(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let start = Instant::now();
         let mut command = Command::new(env!("CARGO_BIN_EXE_synclint"));
         hermetic(&mut command);
-        let mut child = command
-            .envs(env.iter().copied())
-            .args(args)
-            .current_dir(self.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn synclint");
-        let mut out = child.stdout.take().unwrap();
-        let mut err = child.stderr.take().unwrap();
-        let out_reader = std::thread::spawn(move || {
-            let mut v = Vec::new();
-            let _ = out.read_to_end(&mut v);
-            v
-        });
-        let err_reader = std::thread::spawn(move || {
-            let mut v = Vec::new();
-            let _ = err.read_to_end(&mut v);
-            v
-        });
-        let status = loop {
-            if let Some(status) = child.try_wait().expect("wait for synclint") {
-                break status;
-            }
-            if start.elapsed() > TIMEOUT {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!(
-                    "synclint {args:?} in {} did not finish within {TIMEOUT:?}",
-                    self.path().display()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        };
-        Output {
-            code: status.code(),
-            stdout: String::from_utf8(out_reader.join().unwrap()).expect("stdout is UTF-8"),
-            stderr: String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned(),
-            elapsed: start.elapsed(),
-        }
+        command.envs(env.iter().copied());
+        run_command(command, self.path(), args, None)
     }
 }

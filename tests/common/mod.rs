@@ -108,14 +108,23 @@ impl Output {
 /// Runs `synclint args` in `dir` with `stdin` as its input (none: `/dev/null`), killing it
 /// after 60 s. Stdout must be UTF-8.
 pub fn run_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let start = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_synclint"))
-        .args(args)
-        .current_dir(dir)
+    let mut command = Command::new(env!("CARGO_BIN_EXE_synclint"));
+    command
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")
         .env_remove("GITHUB_BASE_REF")
-        .env_remove("CI_MERGE_REQUEST_DIFF_BASE_SHA")
+        .env_remove("CI_MERGE_REQUEST_DIFF_BASE_SHA");
+    run_command(command, dir, args, stdin)
+}
+
+/// Runs a prepared `synclint` command with `args` in `dir`, feeding `stdin`, reading its
+/// output on threads (a full pipe cannot block it) and killing it after [`TIMEOUT`].
+#[allow(dead_code)]
+pub fn run_command(mut command: Command, dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let start = Instant::now();
+    let mut child = command
+        .args(args)
+        .current_dir(dir)
         .stdin(if stdin.is_some() {
             Stdio::piped()
         } else {
@@ -156,7 +165,7 @@ pub fn run_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
                 dir.display()
             );
         }
-        std::thread::sleep(Duration::from_millis(10));
+        std::thread::sleep(Duration::from_millis(5));
     };
     if let Some(f) = feeder {
         let _ = f.join();
