@@ -4,9 +4,8 @@
 //!
 //! Kustomizations kubectl itself cannot build here (remote bases without network,
 //! `helmCharts` without `--enable-helm`, broken on purpose) are skipped and counted.
-//! Kustomizations our build cannot do yet because `patch.rs` (strategic merge and JSON
-//! 6902 patches) is still a stub are counted apart. Every other difference fails the
-//! test unless listed in [`EXCEPTIONS`] with its reason.
+//! Every other difference fails the test unless listed in [`EXCEPTIONS`] with its
+//! reason.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use serde_json::Value as Json;
-use synclint::render::files::{Contents, HelmChartRequest, Problem, RepoFiles, Workspace};
+use synclint::render::files::{Contents, Workspace};
 use synclint::render::kustomize;
 use synclint::render::value::Value;
 use synclint::source::FileId;
@@ -54,8 +53,6 @@ enum Outcome {
     Different(String),
     /// kubectl could not build it (the first line of its error).
     Skipped(String),
-    /// Our build needs `patch.rs`, still a stub.
-    NeedsPatch,
 }
 
 /// Repository roots: each directory under `testdata/repos`, `testdata/rules/<rule>`,
@@ -308,60 +305,6 @@ fn compare(ours: Vec<Json>, theirs: Vec<Json>) -> Outcome {
     Outcome::Identical
 }
 
-/// The workspace, recording which kustomization files a build read: with `patch.rs`
-/// still a stub, a build that met a patch cannot match.
-struct Recording<'w> {
-    inner: &'w Workspace<'w>,
-    patched: std::sync::atomic::AtomicBool,
-}
-
-impl RepoFiles for Recording<'_> {
-    fn yaml(&self, rel: &str) -> Option<Result<Vec<Value>, String>> {
-        let documents = self.inner.yaml(rel);
-        if KUSTOMIZATION_FILES
-            .iter()
-            .any(|f| rel == *f || rel.ends_with(&format!("/{f}")))
-            && let Some(Ok(d)) = &documents
-            && d.first().is_some_and(|k| {
-                k.entries().iter().any(|(key, v)| {
-                    key.name.to_ascii_lowercase().starts_with("patches") && !v.items().is_empty()
-                })
-            })
-        {
-            self.patched
-                .store(true, std::sync::atomic::Ordering::Relaxed);
-        }
-        documents
-    }
-    fn text(&self, rel: &str) -> Option<(FileId, Arc<str>)> {
-        self.inner.text(rel)
-    }
-    fn bytes(&self, rel: &str) -> Option<Vec<u8>> {
-        self.inner.bytes(rel)
-    }
-    fn is_dir(&self, rel: &str) -> bool {
-        self.inner.is_dir(rel)
-    }
-    fn files_in(&self, dir: &str) -> Vec<String> {
-        self.inner.files_in(dir)
-    }
-    fn helm(&self, request: &HelmChartRequest) -> Result<Vec<Value>, Problem> {
-        self.inner.helm(request)
-    }
-}
-
-/// Whether `patch.rs` is still the stub (an empty target selects everything once
-/// implemented).
-fn patch_is_stub() -> bool {
-    let text: Arc<str> = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n".into();
-    let parsed = synclint::load::yaml::parse(FileId(0), &text, Default::default());
-    let Some(Some(root)) = parsed.documents.first() else {
-        return true;
-    };
-    let object = Value::from_tree(&parsed.tree, *root);
-    !kustomize::patch::Target::default().matches(&object)
-}
-
 #[test]
 fn native_kustomize_matches_kubectl() {
     if !kubectl_available() {
@@ -369,9 +312,8 @@ fn native_kustomize_matches_kubectl() {
         return;
     }
     let started = Instant::now();
-    let stub = patch_is_stub();
     let mut failures = Vec::new();
-    let mut totals = [0usize; 4];
+    let mut totals = [0usize; 3];
     let (mut ours_time, mut kubectl_time) = (Duration::ZERO, Duration::ZERO);
     let only = std::env::var("KUSTOMIZE_DIFF_ONLY").unwrap_or_default();
     for (repo, root) in repositories()
@@ -390,32 +332,27 @@ fn native_kustomize_matches_kubectl() {
         let load_time = load_started.elapsed();
         let workspace = Workspace::new(&loaded, Contents::Disk(root.clone()));
         let ours_started = Instant::now();
-        let ours: Vec<(Result<Vec<Json>, String>, bool, Duration)> = dirs
+        let ours: Vec<(Result<Vec<Json>, String>, Duration)> = dirs
             .par_iter()
             .map(|d| {
                 let started = Instant::now();
-                let recording = Recording {
-                    inner: &workspace,
-                    patched: Default::default(),
-                };
-                let built = kustomize::build(&recording, d, None)
+                let built = kustomize::build(&workspace, d, None)
                     .map(|o| o.objects.iter().map(Value::to_json).collect())
                     .map_err(|p| p.message);
-                (built, recording.patched.into_inner(), started.elapsed())
+                (built, started.elapsed())
             })
             .collect();
         let ours_wall = ours_started.elapsed();
         ours_time += ours_wall;
-        let ours_sum: Duration = ours.iter().map(|(_, _, d)| *d).sum();
+        let ours_sum: Duration = ours.iter().map(|(_, d)| *d).sum();
         let kubectl_sum: Duration = kubectl_results.iter().map(|(_, d)| *d).sum();
         kubectl_time += kubectl_sum;
-        let mut counts = [0usize; 4];
-        for ((dir, (theirs, _)), (ours, patched, _)) in dirs.iter().zip(kubectl_results).zip(ours) {
+        let mut counts = [0usize; 3];
+        for ((dir, (theirs, _)), (ours, _)) in dirs.iter().zip(kubectl_results).zip(ours) {
             let ours_objects = ours.clone();
             let outcome = match (theirs, ours) {
                 (Err(e), Ok(_)) => Outcome::Skipped(format!("{e} [ours built it]")),
                 (Err(e), _) => Outcome::Skipped(e),
-                (Ok(_), _) if patched && stub => Outcome::NeedsPatch,
                 (Ok(_), Err(e)) => Outcome::Different(format!("our build failed: {e}")),
                 (Ok(theirs), Ok(ours)) => compare(ours, theirs),
             };
@@ -423,7 +360,6 @@ fn native_kustomize_matches_kubectl() {
                 Outcome::Identical => 0,
                 Outcome::Different(_) => 1,
                 Outcome::Skipped(_) => 2,
-                Outcome::NeedsPatch => 3,
             };
             counts[slot] += 1;
             if std::env::var_os("KUSTOMIZE_DIFF_VERBOSE").is_some()
@@ -457,20 +393,19 @@ fn native_kustomize_matches_kubectl() {
             }
         }
         println!(
-            "{repo}: {} identical, {} different, {} skipped (kubectl failed), {} need patch.rs; \
+            "{repo}: {} identical, {} different, {} skipped (kubectl failed); \
              ours {:.0?} summed over builds ({:.0?} wall in parallel, {:.0?} to load the repository), kubectl {:.1?} summed",
-            counts[0], counts[1], counts[2], counts[3], ours_sum, ours_wall, load_time, kubectl_sum
+            counts[0], counts[1], counts[2], ours_sum, ours_wall, load_time, kubectl_sum
         );
         for (t, c) in totals.iter_mut().zip(counts) {
             *t += c;
         }
     }
     println!(
-        "total: {} identical, {} different, {} skipped, {} need patch.rs; ours {:.2?} (parallel, load excluded), kubectl {:.2?} (sum of calls); wall {:.2?}",
+        "total: {} identical, {} different, {} skipped; ours {:.2?} (parallel, load excluded), kubectl {:.2?} (sum of calls); wall {:.2?}",
         totals[0],
         totals[1],
         totals[2],
-        totals[3],
         ours_time,
         kubectl_time,
         started.elapsed()
